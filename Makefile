@@ -1,0 +1,42 @@
+# The commands a new user types. See README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := -G Ninja
+
+.PHONY: all deps build test test-unit test-sanitize demo bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Every test: the normal build, then the image reader's hostile-input tests
+# again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: test-unit test-sanitize
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON
+
+test-sanitize: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target qcow2_tests cairn-img
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L sanitize
+
+# The main job: for now, cairn-img's self-demonstration.
+demo: build
+	scripts/demo.sh $(BUILD)
+
+bench: build
+	bench/convert_bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
