@@ -20,7 +20,8 @@ enum class ExtentKind {
 
 // A run of guest bytes [offset, offset + length) of one kind, held by the layer
 // `depth` of the chain (0 = the image itself, 1 = its backing file, ...).
-// For unallocated extents depth is the chain length.
+// For unallocated extents depth is the deepest layer that covers the range
+// (past the end of a shorter backing file: the layer above it), as qemu-img map.
 struct Extent {
   uint64_t offset = 0;
   uint64_t length = 0;

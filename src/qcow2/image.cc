@@ -158,7 +158,7 @@ Result<std::vector<Extent>> Qcow2Image::Map(uint64_t offset, uint64_t length) co
     }
     if (covered < gap_len)
       AppendExtent(extents, Extent{gap_start + covered, gap_len - covered, ExtentKind::kUnallocated,
-                                   backing_ ? 1 : 0, false, 0});
+                                   0, false, 0});
     gap_len = 0;
     return Status::OK();
   };
