@@ -161,8 +161,11 @@ Result<ConvertStats> ConvertDisk(const Disk& source, const std::string& output_p
   const std::string write_path = block_device ? output_path : output_path + ".part";
 
   auto run = [&]() -> Result<ConvertStats> {
-    CAIRN_ASSIGN_OR_RETURN(auto file, OpenPosixFile(write_path, block_device ? OpenMode::kReadWrite
-                                                                             : OpenMode::kCreateTruncate));
+    // A stale temporary file from a crashed run is removed rather than
+    // truncated (ext4 forces writeback at close of a truncated-and-rewritten file).
+    if (!block_device) ::unlink(write_path.c_str());
+    CAIRN_ASSIGN_OR_RETURN(auto file,
+                           OpenPosixFile(write_path, block_device ? OpenMode::kReadWrite : OpenMode::kCreate));
     std::unique_ptr<ImageWriter> writer;
     if (options.format == OutputFormat::kQcow2) {
       WriterOptions wo;

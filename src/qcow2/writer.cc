@@ -70,7 +70,6 @@ Result<std::unique_ptr<ImageWriter>> ImageWriter::Create(std::unique_ptr<File> f
   }
   // Validate that the header fits now rather than at Finish().
   CAIRN_RETURN_IF_ERROR(EncodeHeader(h).status());
-  CAIRN_RETURN_IF_ERROR(file->Truncate(0));
   return std::unique_ptr<ImageWriter>(new ImageWriter(std::move(file), std::move(h), options));
 }
 

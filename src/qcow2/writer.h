@@ -45,7 +45,8 @@ struct WriterStats {
 
 class ImageWriter {
  public:
-  // Starts an image in `file` (which should be empty). Validates the options:
+  // Starts an image in `file`, which must be empty (it is not truncated here:
+  // on ext4 a truncate-then-rewrite forces writeback at close). Validates the options:
   // cluster size, backing name length (it must fit in the first cluster).
   static Result<std::unique_ptr<ImageWriter>> Create(std::unique_ptr<File> file, const WriterOptions& options);
 
