@@ -34,13 +34,17 @@ int RunConvert(const ConvertArgs& args) {
   opts.sync = args.sync;
   std::mutex progress_mu;
   int last_permille = -1;
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
   if (args.progress) {
-    opts.progress = [&](uint64_t done, uint64_t total) {
+    // Workers report out of order: print only forward steps, every 0.1 % on
+    // a terminal (one line, redrawn) and every 10 % otherwise.
+    opts.progress = [&, tty](uint64_t done, uint64_t total) {
       std::lock_guard lock(progress_mu);
       int permille = total ? static_cast<int>(done * 1000 / total) : 1000;
-      if (permille == last_permille) return;
+      if (permille <= last_permille) return;
+      if (!tty && permille / 100 == last_permille / 100 && permille != 1000) return;
       last_permille = permille;
-      fprintf(stderr, "\r    (%5.1f/100%%)", permille / 10.0);
+      fprintf(stderr, tty ? "\r    (%5.1f/100%%)" : "    (%5.1f/100%%)\n", permille / 10.0);
       fflush(stderr);
     };
   }
@@ -54,7 +58,7 @@ int RunConvert(const ConvertArgs& args) {
   }
   auto start = std::chrono::steady_clock::now();
   auto stats = qcow2::ConvertDisk(**source, args.destination, opts);
-  if (args.progress) fprintf(stderr, "\n");
+  if (args.progress && tty) fprintf(stderr, "\n");
   if (!stats.ok()) {
     PrintError(stats.status().message());
     return 1;
