@@ -13,7 +13,7 @@ namespace cairn::qcow2 {
 // Compresses `in` into `out` (which should be in.size() bytes). Returns the
 // compressed length, or 0 when the data does not get smaller than `out`
 // allows (the caller then stores the cluster uncompressed). `level` 0 means
-// the algorithm's default level. Thread-safe.
+// Cairn's default: zstd level 1, zlib's own default (6). Thread-safe.
 Result<size_t> CompressCluster(CompressionType type, int level, std::span<const std::byte> in,
                                std::span<std::byte> out);
 
