@@ -87,6 +87,7 @@ class BackupRun {
     CAIRN_ASSIGN_OR_RETURN(writer_, qcow2::ImageWriter::Create(std::move(file), wo));
 
     hashes_.assign(ClusterCount(), Hash128{});
+    zero_cluster_hash_ = ZeroHash(cluster_size_);
     const uint64_t units = (result_.virtual_size + kUnitBytes - 1) / kUnitBytes;
     CAIRN_RETURN_IF_ERROR(ParallelFor(units, req_.threads, req_.cancel,
                                       [&](uint64_t unit, int) { return DoUnit(unit); }));
@@ -102,6 +103,8 @@ class BackupRun {
   }
 
  private:
+  // ZeroHash() of a cluster's length, without its lock for whole clusters.
+  Hash128 ZeroHashOf(uint64_t len) const { return len == cluster_size_ ? zero_cluster_hash_ : ZeroHash(len); }
   uint64_t ClusterCount() const { return (result_.virtual_size + cluster_size_ - 1) / cluster_size_; }
   uint64_t ClusterLength(uint64_t i) const {
     return std::min<uint64_t>(cluster_size_, result_.virtual_size - i * cluster_size_);
@@ -200,7 +203,7 @@ class BackupRun {
         if (need[c - first] == Need::kKeep) {
           hashes_[c] = *PreviousHash(c);
         } else {
-          hashes_[c] = ZeroHash(len);
+          hashes_[c] = ZeroHashOf(len);
           auto prev = PreviousHash(c);
           if (previous_ && (!prev || *prev != hashes_[c])) {
             // Became zeros since the previous backup: hide the old data.
@@ -222,7 +225,7 @@ class BackupRun {
         auto data = std::span(buf).subspan(c * cluster_size_ - start, len);
         const Hash128 h = HashCluster(data);
         hashes_[c] = h;
-        const bool zero = h == ZeroHash(len);
+        const bool zero = h == ZeroHashOf(len);
         auto prev = PreviousHash(c);
         const bool unchanged = previous_ ? (prev && *prev == h) : zero;
         if (unchanged) {
@@ -298,6 +301,7 @@ class BackupRun {
   uint32_t cluster_size_ = qcow2::kDefaultClusterSize;
   std::unique_ptr<qcow2::ImageWriter> writer_;
   std::vector<Hash128> hashes_;
+  Hash128 zero_cluster_hash_;
   std::mutex mu_;
   uint64_t done_ = 0;
   BackupResult result_;
