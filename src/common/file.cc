@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
+#include <linux/falloc.h>
 #include <string>
 
 namespace cairn {
@@ -13,6 +15,16 @@ Result<std::pair<uint64_t, uint64_t>> File::NextData(uint64_t from) const {
   CAIRN_ASSIGN_OR_RETURN(uint64_t size, Size());
   if (from >= size) return std::pair<uint64_t, uint64_t>{size, size};
   return std::pair<uint64_t, uint64_t>{from, size};
+}
+
+Status File::ZeroRange(uint64_t offset, uint64_t length) {
+  std::vector<std::byte> zeros(std::min<uint64_t>(length, 1 << 20));
+  for (uint64_t done = 0; done < length;) {
+    const uint64_t n = std::min<uint64_t>(zeros.size(), length - done);
+    CAIRN_RETURN_IF_ERROR(WriteAt(offset + done, std::span(zeros).first(n)));
+    done += n;
+  }
+  return Status::OK();
 }
 
 namespace {
@@ -89,6 +101,18 @@ class PosixFile final : public File {
     return std::pair<uint64_t, uint64_t>{static_cast<uint64_t>(data), std::min<uint64_t>(size, hole)};
   }
 
+  Status ZeroRange(uint64_t offset, uint64_t length) override {
+    if (length == 0) return Status::OK();
+    // Block devices and most file systems zero in place (write-zeroes or
+    // unwritten extents); fall back to writing zeros where they cannot.
+    if (::fallocate(fd_, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                    static_cast<off_t>(length)) == 0)
+      return Status::OK();
+    if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
+      return Status::FromErrno(errno, "zero range of " + path_);
+    return File::ZeroRange(offset, length);
+  }
+
   const std::string& name() const override { return path_; }
 
  private:
@@ -97,6 +121,8 @@ class PosixFile final : public File {
 };
 
 }  // namespace
+
+std::unique_ptr<File> AdoptPosixFd(int fd, std::string name) { return std::make_unique<PosixFile>(fd, std::move(name)); }
 
 Result<std::unique_ptr<File>> OpenPosixFile(const std::string& path, OpenMode mode) {
   int flags = O_CLOEXEC;

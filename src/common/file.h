@@ -29,6 +29,9 @@ class File {
   virtual Status Sync() = 0;
   // Sets the file's size (extending with a hole, or cutting).
   virtual Status Truncate(uint64_t size) = 0;
+  // Makes [offset, offset + length) read as zeros (on a block device too),
+  // without growing the file past its size. The default writes zero buffers.
+  virtual Status ZeroRange(uint64_t offset, uint64_t length);
   // The current size in bytes.
   virtual Result<uint64_t> Size() const = 0;
   // Finds the first byte at or after `from` that may hold data: returns the
@@ -48,5 +51,8 @@ enum class OpenMode {
 
 // Opens a file on the local (or NFS-mounted) file system.
 Result<std::unique_ptr<File>> OpenPosixFile(const std::string& path, OpenMode mode);
+// Wraps an open file descriptor (which the File then owns and closes);
+// `name` is used in messages.
+std::unique_ptr<File> AdoptPosixFd(int fd, std::string name);
 
 }  // namespace cairn

@@ -37,8 +37,9 @@ Status SyncDirectoryOf(const std::string& path) {
 // The conversion's shared state; each worker thread runs Work().
 class Converter {
  public:
-  Converter(const Disk& source, const ConvertOptions& options, File* raw_out, ImageWriter* qcow2_out)
-      : source_(source), options_(options), raw_out_(raw_out), qcow2_out_(qcow2_out),
+  Converter(const Disk& source, const ConvertOptions& options, File* raw_out, ImageWriter* qcow2_out,
+            bool zero_gaps)
+      : source_(source), options_(options), raw_out_(raw_out), qcow2_out_(qcow2_out), zero_gaps_(zero_gaps),
         block_(qcow2_out ? qcow2_out->cluster_size() : kRawBlock),
         chunk_(std::max<uint64_t>(block_, kChunkBytes)) {}
 
@@ -83,6 +84,21 @@ class Converter {
   }
 
   Status DoChunk(uint64_t start, uint64_t end, std::vector<std::byte>& buf) {
+    zeroed_to_ = start;
+    CAIRN_RETURN_IF_ERROR(CopyChunk(start, end, buf));
+    return ZeroGapTo(end);
+  }
+
+  // In-place output: makes [zeroed_to_, offset) read as zeros (everything in a
+  // chunk before the next stored range). Stores come in ascending order.
+  Status ZeroGapTo(uint64_t offset) {
+    if (!zero_gaps_ || offset <= zeroed_to_) return Status::OK();
+    CAIRN_RETURN_IF_ERROR(raw_out_->ZeroRange(zeroed_to_, offset - zeroed_to_));
+    zeroed_to_ = offset;
+    return Status::OK();
+  }
+
+  Status CopyChunk(uint64_t start, uint64_t end, std::vector<std::byte>& buf) {
     CAIRN_ASSIGN_OR_RETURN(auto extents, source_.Map(start, end - start));
     // The data extents, widened to whole output blocks, merged.
     uint64_t run_start = 0, run_end = 0;
@@ -127,7 +143,11 @@ class Converter {
 
   Status Store(uint64_t offset, std::span<const std::byte> data) {
     bytes_stored_ += data.size();
-    if (raw_out_) return raw_out_->WriteAt(offset, data);
+    if (raw_out_) {
+      CAIRN_RETURN_IF_ERROR(ZeroGapTo(offset));
+      zeroed_to_ = offset + data.size();
+      return raw_out_->WriteAt(offset, data);
+    }
     const uint64_t first = offset / block_;
     if (!options_.compression) return qcow2_out_->WriteClusters(first, data);
     for (uint64_t i = 0; i * block_ < data.size(); ++i) {
@@ -141,6 +161,8 @@ class Converter {
   const ConvertOptions& options_;
   File* raw_out_;
   ImageWriter* qcow2_out_;
+  const bool zero_gaps_;
+  static thread_local uint64_t zeroed_to_;  // per worker: the chunk is zeroed/written up to here
   const uint64_t block_;
   const uint64_t chunk_;
   std::atomic<uint64_t> next_{0};
@@ -151,21 +173,23 @@ class Converter {
   Status first_error_;
 };
 
+thread_local uint64_t Converter::zeroed_to_ = 0;
+
 }  // namespace
 
 Result<ConvertStats> ConvertDisk(const Disk& source, const std::string& output_path, const ConvertOptions& options) {
   struct stat st {};
   const bool block_device = ::stat(output_path.c_str(), &st) == 0 && S_ISBLK(st.st_mode);
-  if (block_device && options.format != OutputFormat::kRaw)
-    return Status::InvalidArgument(output_path + ": only raw output can be written to a block device");
-  const std::string write_path = block_device ? output_path : output_path + ".part";
+  const bool in_place = block_device || options.write_in_place;
+  if (in_place && options.format != OutputFormat::kRaw)
+    return Status::InvalidArgument(output_path + ": only raw output can be written in place or to a block device");
+  const std::string write_path = in_place ? output_path : output_path + ".part";
 
   auto run = [&]() -> Result<ConvertStats> {
     // A stale temporary file from a crashed run is removed rather than
     // truncated (ext4 forces writeback at close of a truncated-and-rewritten file).
-    if (!block_device) ::unlink(write_path.c_str());
-    CAIRN_ASSIGN_OR_RETURN(auto file,
-                           OpenPosixFile(write_path, block_device ? OpenMode::kReadWrite : OpenMode::kCreate));
+    if (!in_place) ::unlink(write_path.c_str());
+    CAIRN_ASSIGN_OR_RETURN(auto file, OpenPosixFile(write_path, in_place ? OpenMode::kReadWrite : OpenMode::kCreate));
     std::unique_ptr<ImageWriter> writer;
     if (options.format == OutputFormat::kQcow2) {
       WriterOptions wo;
@@ -176,14 +200,15 @@ Result<ConvertStats> ConvertDisk(const Disk& source, const std::string& output_p
       wo.sync = options.sync;
       CAIRN_ASSIGN_OR_RETURN(writer, ImageWriter::Create(std::move(file), wo));
     } else if (!block_device) {
-      CAIRN_RETURN_IF_ERROR(file->Truncate(source.virtual_size()));
+      CAIRN_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+      if (!in_place || size < source.virtual_size()) CAIRN_RETURN_IF_ERROR(file->Truncate(source.virtual_size()));
     } else {
       CAIRN_ASSIGN_OR_RETURN(uint64_t dev_size, file->Size());
       if (dev_size < source.virtual_size())
         return Status::InvalidArgument(output_path + ": block device is smaller than the disk");
     }
 
-    Converter converter(source, options, writer ? nullptr : file.get(), writer.get());
+    Converter converter(source, options, writer ? nullptr : file.get(), writer.get(), in_place);
     int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
     threads = std::max(1, threads);
     std::vector<std::thread> pool;
@@ -204,7 +229,7 @@ Result<ConvertStats> ConvertDisk(const Disk& source, const std::string& output_p
   };
 
   auto result = run();
-  if (block_device) return result;
+  if (in_place) return result;
   if (!result.ok()) {
     ::unlink(write_path.c_str());
     return result;

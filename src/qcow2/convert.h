@@ -23,6 +23,10 @@ struct ConvertOptions {
   int compression_level = 0;                    // 0: the algorithm's default
   int threads = 0;                              // 0: one per core
   bool sync = true;                             // fsync before publishing the output
+  // Raw output only: write into the existing output in place instead of a
+  // new file, zeroing every range that reads as zeros (implied for block
+  // devices, whose old contents must not show through).
+  bool write_in_place = false;
   // Called from worker threads with (bytes of the disk done, total).
   std::function<void(uint64_t, uint64_t)> progress;
   // When set and becoming true, the conversion stops with Cancelled.
@@ -41,8 +45,9 @@ struct ConvertStats {
 // ranges of the source are not read; clusters that read as all zeros are not
 // stored. A regular output file is written under a temporary name and
 // renamed into place when complete, so a failed or cancelled conversion
-// never leaves a partial file at `output_path`; an existing block device is
-// written in place (raw only).
+// never leaves a partial file at `output_path`; an existing block device (or
+// any output with write_in_place) is written in place, raw only, with the
+// ranges that read as zeros zeroed.
 Result<ConvertStats> ConvertDisk(const Disk& source, const std::string& output_path, const ConvertOptions& options);
 
 }  // namespace cairn::qcow2

@@ -217,3 +217,29 @@ TEST(CairnImgTest, CommandLineWorksEndToEnd) {
 
 }  // namespace
 }  // namespace cairn::qcow2
+
+namespace cairn::qcow2 {
+namespace {
+
+// Regression: restoring onto an existing disk (as onto a block device) must
+// zero the ranges that read as zeros, not leave the old contents there.
+TEST(ConvertTest, InPlaceOutputZeroesWhatReadsAsZero) {
+  TempDir dir;
+  MakeSource(dir / "src.raw");
+  const uint64_t size = std::filesystem::file_size(dir / "src.raw");
+  // An "old disk" full of non-zero bytes.
+  testing::WriteFileAt(dir / "old.raw", 0, testing::RandomBytes(size, 99));
+  auto disk = OpenDisk(dir / "src.raw");
+  ASSERT_TRUE(disk.ok());
+  ConvertOptions opts;
+  opts.format = OutputFormat::kRaw;
+  opts.write_in_place = true;
+  auto stats = ConvertDisk(**disk, dir / "old.raw", opts);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(testing::Run("cmp " + Quote(dir / "src.raw") + " " + Quote(dir / "old.raw")).exit_code, 0);
+  opts.format = OutputFormat::kQcow2;
+  EXPECT_EQ(ConvertDisk(**disk, dir / "old.raw", opts).status().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cairn::qcow2
