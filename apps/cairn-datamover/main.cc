@@ -4,6 +4,9 @@
 // the engine.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -38,6 +41,11 @@ void AddCommon(CLI::App* cmd, Common& c) {
   cmd->add_flag("!--no-progress", c.progress, "Do not show progress");
   cmd->add_option("-t,--threads", c.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 256));
 }
+
+// Set by SIGINT/SIGTERM: the running job stops at the next unit of work and
+// removes what it half wrote.
+std::atomic<bool> g_cancel{false};
+extern "C" void OnSignal(int) { g_cancel = true; }
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "cairn-datamover: %s\n", s.message().c_str());
@@ -140,11 +148,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
 
   if (backup->parsed()) {
     auto store = Open(bc);
     if (!store.ok()) return Fail(store.status());
     BackupRequest req;
+    req.cancel = &g_cancel;
     req.source = source;
     req.source_format = source_format;
     req.disk = Ref(bc);
@@ -183,6 +194,7 @@ int main(int argc, char** argv) {
     auto store = Open(rc);
     if (!store.ok()) return Fail(store.status());
     RestoreRequest req;
+    req.cancel = &g_cancel;
     req.disk = Ref(rc);
     req.to = to;
     req.format = format == "qcow2" ? qcow2::OutputFormat::kQcow2 : qcow2::OutputFormat::kRaw;
@@ -210,6 +222,7 @@ int main(int argc, char** argv) {
     auto store = Open(vc);
     if (!store.ok()) return Fail(store.status());
     VerifyRequest req;
+    req.cancel = &g_cancel;
     req.disk = Ref(vc);
     req.threads = vc.threads;
     req.check_structure = !no_structure;
@@ -233,6 +246,7 @@ int main(int argc, char** argv) {
     auto store = Open(mc);
     if (!store.ok()) return Fail(store.status());
     MergeRequest req;
+    req.cancel = &g_cancel;
     req.disk = Ref(mc);
     req.threads = mc.threads;
     Progress progress(mc.progress);

@@ -83,6 +83,21 @@ class BackupRun {
       wo.backing_file = layout::RelativePath(result_.backup.image_path(), previous_->image_path());
       wo.backing_format = "qcow2";
     }
+    Status s = WriteImage(wo, watch);
+    if (!s.ok()) {
+      // Failed or cancelled: remove what was half written (a crash leaves it
+      // for cleanup instead; it is unpublished either way).
+      writer_.reset();
+      (void)store_.RemoveAll(result_.backup.dir);
+      return s;
+    }
+    FaultPoint("backup", 5);
+    return result_;
+  }
+
+ private:
+  // Writes the image and then its manifest, which publishes the backup.
+  Status WriteImage(const qcow2::WriterOptions& wo, const Stopwatch& watch) {
     CAIRN_ASSIGN_OR_RETURN(auto file, store_.Create(result_.backup.image_path()));
     CAIRN_ASSIGN_OR_RETURN(writer_, qcow2::ImageWriter::Create(std::move(file), wo));
 
@@ -97,12 +112,9 @@ class BackupRun {
     FaultPoint("backup", 4);
 
     result_.seconds = watch.ElapsedSeconds();
-    CAIRN_RETURN_IF_ERROR(WriteManifest());
-    FaultPoint("backup", 5);
-    return result_;
+    return WriteManifest();
   }
 
- private:
   // ZeroHash() of a cluster's length, without its lock for whole clusters.
   Hash128 ZeroHashOf(uint64_t len) const { return len == cluster_size_ ? zero_cluster_hash_ : ZeroHash(len); }
   uint64_t ClusterCount() const { return (result_.virtual_size + cluster_size_ - 1) / cluster_size_; }

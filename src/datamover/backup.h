@@ -58,7 +58,8 @@ struct BackupResult {
 // first; a published backup there is AlreadyExists. When the previous backup
 // is missing, unreadable or of another cluster size, the backup is a full one
 // with `warning` saying why. The image is finished and synced before the
-// manifest is written (atomically): until then nothing is published.
+// manifest is written (atomically): until then nothing is published. A
+// failed or cancelled backup removes what it wrote.
 Result<BackupResult> Backup(target::Store& store, const BackupRequest& request);
 
 }  // namespace cairn::datamover

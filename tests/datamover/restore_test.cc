@@ -139,6 +139,22 @@ TEST_F(RestoreTest, LostPreviousBackupMakesAFullWithWarning) {
   EXPECT_NE(r->warning.find("full backup instead of scan"), std::string::npos) << r->warning;
 }
 
+TEST_F(RestoreTest, CancelledBackupLeavesNothing) {
+  ChangingDisk disk(dir_ / "disk.raw", kSize, 13);
+  disk.RandomWrites(5);
+  std::atomic<bool> cancel{true};
+  BackupRequest req;
+  req.source = disk.path();
+  req.disk = DiskRef{"w", "s1", "v", "vda"};
+  req.cancel = &cancel;
+  auto r = Backup(*store_, req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsCancelled()) << r.status().ToString();
+  auto dir = FindDiskDir(*store_, req.disk);
+  ASSERT_TRUE(dir.ok());
+  EXPECT_FALSE(dir->has_value()) << "left " << **dir;
+}
+
 TEST(DatamoverCliTest, BackupRestoreVerifyMergeFromTheCommandLine) {
   TempDir dir;
   const std::string bin = CAIRN_DATAMOVER_BINARY;
