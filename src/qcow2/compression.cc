@@ -88,6 +88,9 @@ Status DecompressCluster(CompressionType type, std::span<const std::byte> in, st
   ZSTD_DCtx* ctx = ThreadDCtx();
   if (ctx == nullptr) return Status::Internal("cannot create a zstd context");
   ZSTD_DCtx_reset(ctx, ZSTD_reset_session_only);
+  // A cluster is at most 2 MiB, so no frame needs a larger window; without
+  // this limit a hostile frame header makes zstd allocate 128 MiB.
+  ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, kMaxClusterBits);
   ZSTD_inBuffer input{in.data(), in.size(), 0};
   ZSTD_outBuffer output{out.data(), out.size(), 0};
   while (output.pos < output.size) {

@@ -164,7 +164,18 @@ Result<std::vector<Extent>> Qcow2Image::Map(uint64_t offset, uint64_t length) co
   };
   for (uint64_t pos = offset; pos < end;) {
     const uint64_t index = pos / cs, in_cluster = pos % cs;
-    const uint64_t n = std::min(cs - in_cluster, end - pos);
+    uint64_t n = std::min(cs - in_cluster, end - pos);
+    // An unallocated L1 entry leaves its whole L2 range unallocated: take it
+    // in one step, so a huge sparse disk maps in time proportional to its L1.
+    const uint64_t l1_index = index / header_.l2_entries();
+    if (l1_index >= l1_.size() || (l1_[l1_index] & kEntryOffsetMask) == 0) {
+      const uint64_t l1_range = header_.l2_entries() * cs;
+      n = std::min((l1_index + 1) * l1_range, end) - pos;
+      if (gap_len == 0) gap_start = pos;
+      gap_len += n;
+      pos += n;
+      continue;
+    }
     CAIRN_ASSIGN_OR_RETURN(ClusterMapping m, Lookup(index));
     if (m.type == ClusterMapping::Type::kUnallocated) {
       if (gap_len == 0) gap_start = pos;

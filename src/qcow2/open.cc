@@ -33,6 +33,9 @@ Result<std::unique_ptr<Disk>> OpenLayer(const std::string& path, std::string for
     return Status::Corruption(path + ": backing chain longer than " + std::to_string(options.max_chain_length));
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "open " + path);
+  // A backing name can point anywhere: opening a FIFO would block forever.
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+    return Status::NotSupported(path + ": not a regular file or block device");
   if (!seen.insert({st.st_dev, st.st_ino}).second)
     return Status::Corruption(path + ": backing chain loop (this image is already in the chain)");
   CAIRN_ASSIGN_OR_RETURN(auto file, OpenPosixFile(path, OpenMode::kReadOnly));
