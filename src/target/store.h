@@ -6,8 +6,11 @@
 // offsets, listed, removed and renamed; small files are replaced atomically.
 // No memory mapping, no hard links, no partial-file appends by name.
 // Paths are relative, '/'-separated, without "." or ".." components; a path
-// that escapes the root is rejected with InvalidArgument. All methods are
-// safe to call from several threads.
+// that escapes the root is rejected with InvalidArgument. Names starting with
+// '.' are reserved for the store itself (temporary files, locks) and refused.
+// The empty path means the root where a directory is expected (Exists, List,
+// SyncDirectory, LocalPath). Implementations do not follow symbolic links
+// inside the tree. All methods are safe to call from several threads.
 #pragma once
 
 #include <chrono>
