@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "support/command.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,49 +18,15 @@
 
 namespace cairn::datamover::testing {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-inline CommandResult Run(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-inline std::string Q(const std::string& s) { return "'" + s + "'"; }
+using cairn::testing::CommandResult;
+using cairn::testing::Run;
+using cairn::testing::TempDir;
+inline std::string Q(const std::string& s) { return cairn::testing::Quote(s); }
 
 inline void MustRun(const std::string& cmd) {
   auto r = Run(cmd);
   ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
 }
-
-// A fresh directory removed at destruction.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-    for (char& c : name)
-      if (c == '/') c = '_';
-    path_ = std::filesystem::path(::testing::TempDir()) / ("cairn_dm_" + name + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string operator/(const std::string& f) const { return (path_ / f).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A raw disk file that the tests change the way a guest would: random
 // writes, ranges overwritten with zeros, and discards (punched holes).
