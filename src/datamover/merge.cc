@@ -158,7 +158,11 @@ Result<MergeResult> Merge(target::Store& store, const MergeRequest& req) {
     if (b.image_path() == dropped.image_path()) continue;
     CAIRN_ASSIGN_OR_RETURN(auto backing, BackingImagePath(store, b.image_path()));
     if (backing && *backing == dropped.image_path()) {
-      if (result.child) return Status::Corruption("two backups are incremental on " + dropped.image_path());
+      if (result.child)
+        return Status::Conflict("two backups are incremental on " + dropped.image_path() + " (" +
+                                result.child->ref.snapshot + " and " + b.ref.snapshot +
+                                "): a merge was interrupted after its rename; run the merge that dropped one of "
+                                "them again, then this one");
       result.child = b;
     }
   }

@@ -38,7 +38,9 @@ struct MergeResult {
 // file (or standalone), every copied cluster checked against the child's
 // manifest; it replaces the child's image by atomic rename, and only then is
 // the dropped backup unpublished and removed. A crash at any step leaves
-// every published backup readable; running the merge again finishes it.
+// every published backup readable; running the merge again finishes it
+// (after its last step, when only an unpublished directory is left, Cleanup
+// removes that and a second merge reports NotFound).
 Result<MergeResult> Merge(target::Store& store, const MergeRequest& request);
 
 struct CleanupResult {

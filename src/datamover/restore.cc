@@ -30,7 +30,7 @@ Result<RestoreResult> RestoreInPlace(const qcow2::Disk& image, const Manifest& m
     const uint64_t start = unit * kUnitBytes, end = std::min(start + kUnitBytes, manifest.virtual_size);
     have.resize(end - start);
     CAIRN_RETURN_IF_ERROR(out->ReadAt(start, have));
-    uint64_t compared = 0, rewritten = 0, read = 0;
+    uint64_t compared = 0, rewritten = 0, read = 0, written = 0;
     for (uint64_t off = start; off < end; off += cs) {
       const uint64_t index = off / cs, len = std::min(cs, end - off);
       auto current = std::span(have).subspan(off - start, len);
@@ -43,13 +43,14 @@ Result<RestoreResult> RestoreInPlace(const qcow2::Disk& image, const Manifest& m
         return Status::Corruption("backup cluster " + std::to_string(index) + " does not match its manifest checksum");
       CAIRN_RETURN_IF_ERROR(out->WriteAt(off, want));
       ++rewritten;
+      written += len;
       FaultPoint("restore", 2);
     }
     std::lock_guard lock(mu);
     result.clusters_compared += compared;
     result.clusters_written += rewritten;
     result.bytes_read += read;
-    result.bytes_written += rewritten * cs;
+    result.bytes_written += written;
     done += end - start;
     if (req.progress) req.progress(done, manifest.virtual_size);
     return Status::OK();
