@@ -18,6 +18,7 @@ build=${FUZZ_BUILD:-build-fuzz}
 jobs=${JOBS:-$(nproc)}
 workers=${FUZZ_WORKERS:-1}
 
+scripts/install-deps.sh fuzz
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCAIRN_FUZZ=ON -DCAIRN_BUILD_TESTS=OFF

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages that Cairn's build, tests and
 # benchmarks need. Idempotent and quiet when everything is already present.
+#   scripts/install-deps.sh        build, tests, benchmarks, demo
+#   scripts/install-deps.sh fuzz   also clang and its fuzzer runtime
 set -euo pipefail
 
 PACKAGES=(
@@ -10,9 +12,11 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libzstd-dev zlib1g-dev libxxhash-dev libssl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev qemu-utils
-  clang libclang-rt-14-dev time
+  libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time
 )
+if [ "${1:-}" = "fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
