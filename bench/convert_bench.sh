@@ -19,6 +19,8 @@ REPEAT=${REPEAT:-3}
 [ -x "$IMG" ] || { echo "convert_bench: $IMG not built (run make build)" >&2; exit 1; }
 command -v qemu-img >/dev/null || { echo "convert_bench: qemu-img missing (scripts/install-deps.sh)" >&2; exit 1; }
 mkdir -p "$WORK"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 SRC="$WORK/source-2g.raw"
 MiB=$((1024 * 1024))
 
@@ -26,12 +28,8 @@ if [ ! -f "$SRC" ]; then
   echo "building the 2 GiB source image in $SRC ..."
   rm -f "$SRC.tmp"
   truncate -s 2G "$SRC.tmp"
-  # 512 MiB of binaries (repeated if /usr holds less); head ends the pipe early.
-  set +o pipefail
-  { while :; do find /usr/lib /usr/bin /usr/libexec -type f -size +16k -print0 2>/dev/null | sort -z | xargs -0 cat 2>/dev/null; done; } \
-    | head -c $((512 * MiB)) | dd of="$SRC.tmp" bs=1M conv=notrunc status=none
-  head -c $((512 * MiB)) /dev/urandom | dd of="$SRC.tmp" bs=1M seek=512 conv=notrunc status=none
-  set -o pipefail
+  binaries $((512 * MiB)) | dd of="$SRC.tmp" bs=1M iflag=fullblock conv=notrunc status=none
+  head -c $((512 * MiB)) /dev/urandom | dd of="$SRC.tmp" bs=1M seek=512 iflag=fullblock conv=notrunc status=none
   mv "$SRC.tmp" "$SRC"
 fi
 cat "$SRC" > /dev/null  # into the page cache

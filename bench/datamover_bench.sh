@@ -62,6 +62,8 @@ for tool in qemu-img qemu-io /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool missing (scripts/install-deps.sh)"
 done
 mkdir -p "$WORK"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 SRC="$WORK/datamover-4g.raw"
 SPARSE="$WORK/datamover-64g.raw"
 MiB=$((1024 * 1024))
@@ -74,18 +76,11 @@ if [ ! -f "$SRC" ]; then
   echo "building the 4 GiB source disk $SRC ..."
   rm -f "$SRC.tmp"
   truncate -s 4G "$SRC.tmp"
-  # 1 GiB of binaries (repeated if /usr holds less), 256 MiB at a time. The
-  # loop stops when head has had enough (xargs exits 125: cat was killed by
-  # SIGPIPE); an unreadable file (123) does not stop it.
-  set +o pipefail
-  { for _ in $(seq 32); do
-      find /usr/lib /usr/bin /usr/libexec -type f -size +16k -print0 2>/dev/null | sort -z | xargs -0 cat 2>/dev/null && continue
-      [ $? -ne 125 ] || break
-    done; } | head -c $((1 * GiB)) |
+  # 1 GiB of binaries, 256 MiB at a time.
+  binaries $((1 * GiB)) |
     for i in 0 1 2 3; do
       dd of="$SRC.tmp" bs=1M seek=$((i * 1024)) count=256 iflag=fullblock conv=notrunc status=none
     done
-  set -o pipefail
   for i in 0 1 2 3; do
     dd if=/dev/urandom of="$SRC.tmp" bs=1M seek=$((i * 1024 + 512)) count=256 iflag=fullblock conv=notrunc status=none
   done
