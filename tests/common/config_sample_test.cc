@@ -120,7 +120,7 @@ TEST(ConfigSampleTest, DocumentationIsUpToDate) {
   OptionRegistry registry;
   ASSERT_TRUE(RegisterLoggingOptions(registry).ok());
   const std::string doc =
-      testing::TempDirectory::Read(std::string(CAIRN_TEST_DATA_DIR) + "/../../../docs/configuration.md");
+      testing::TempDirectory::Read(std::string(CAIRN_SOURCE_DIR) + "/docs/configuration.md");
   ASSERT_FALSE(doc.empty()) << "docs/configuration.md not found";
   const std::string reference = GenerateConfigReference(registry, 3);
   EXPECT_THAT(doc, HasSubstr(reference)) << "update the option reference in docs/configuration.md to:\n"
