@@ -5,10 +5,11 @@
  * 64-bit FNV-1a hash of the key, each output word stored little-endian. The same
  * key and length give the same bytes on the guest and on the host.
  *
- *   cairn-fill gen KEY SIZE          write the stream to stdout (host: expected data)
- *   cairn-fill write DEVICE KEY SIZE write the stream at offset 0 of DEVICE, fsync
+ *   cairn-fill gen KEY SIZE                   write the stream to stdout (host: expected data)
+ *   cairn-fill write DEVICE KEY SIZE [OFFSET] write the stream at OFFSET (default 0) of
+ *                                             DEVICE, then fsync
  *
- * SIZE is bytes, or a number with a K, M or G suffix (powers of 1024).
+ * SIZE and OFFSET are bytes, or a number with a K, M or G suffix (powers of 1024).
  * Built static at devcloud set-up time and put in the guest's initramfs.
  */
 #define _GNU_SOURCE
@@ -61,12 +62,14 @@ int main(int argc, char **argv) {
   uint64_t size;
   if (argc == 4 && strcmp(argv[1], "gen") == 0) {
     fd = 1; key = argv[2]; size = parse_size(argv[3]);
-  } else if (argc == 5 && strcmp(argv[1], "write") == 0) {
+  } else if ((argc == 5 || argc == 6) && strcmp(argv[1], "write") == 0) {
     fd = open(argv[2], O_WRONLY);
     if (fd < 0) { perror(argv[2]); return 1; }
     key = argv[3]; size = parse_size(argv[4]);
+    uint64_t offset = argc == 6 ? parse_size(argv[5]) : 0;
+    if (lseek(fd, (off_t)offset, SEEK_SET) < 0) { perror("cairn-fill: lseek"); return 1; }
   } else {
-    fprintf(stderr, "usage: cairn-fill gen KEY SIZE | cairn-fill write DEVICE KEY SIZE\n");
+    fprintf(stderr, "usage: cairn-fill gen KEY SIZE | cairn-fill write DEVICE KEY SIZE [OFFSET]\n");
     return 2;
   }
   uint64_t state = fnv1a64(key);

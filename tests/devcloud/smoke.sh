@@ -5,7 +5,8 @@
 #  1. boot a VM on the tenant network; its guest writes 1 MiB of seeded data to its root
 #     disk (seed = its instance id, size from the image's kernel command line); check the
 #     console's checksum, the expected data and the instance's qcow2 file on the host
-#     agree, and that the guest got its address by DHCP;
+#     agree, and that the guest got its address by DHCP; hard-reboot it and check the
+#     second generation of data (1 MiB at offset 1 MiB) the same way;
 #  2. boot a VM with no network and a Cinder volume (type nfs) attached at boot, told by
 #     server metadata on a config drive to write 2 MiB with a given seed; hot-attach a
 #     second volume (type nfs-b); check both volumes' files on the host; detach both;
@@ -41,6 +42,15 @@ console_has() { console "$1" | grep -aq -- "$2"; }
 vol_status() { [ "$($OS volume show "$1" -f value -c status)" = "$2" ]; }
 # console_sum SERVER ID : the sha256 the guest printed for the disk with that id
 console_sum() { console "$1" | grep -a "^CAIRN-DISK .* id=$2 " | tail -1 | sed 's/.*sha256=//'; }
+# qcow2_sum FILE OFFSET_MIB : sha256 of 1 MiB at that offset of a (running VM's) qcow2 disk
+qcow2_sum() {
+  local tmp sum
+  tmp=$(mktemp -d)
+  qemu-img convert -U -f qcow2 -O raw "$1" "$tmp/disk.raw"
+  sum=$(dd if="$tmp/disk.raw" bs=1M skip="$2" count=1 2>/dev/null | sha256sum | cut -d' ' -f1)
+  rm -rf "$tmp"
+  echo "$sum"
+}
 expected_sum() { "$FILL_TOOL" gen "$1" "$2" | sha256sum | cut -d' ' -f1; }
 
 # --- 1. a VM on the tenant network, data on its root disk ----------------------------------
@@ -54,10 +64,7 @@ want=$(expected_sum "$S1/vda" 1M)
 got_console=$(console_sum "$S1" vda)
 disk=$DC/data/nova/instances/$S1/disk
 [ -f "$disk" ] || fail "no instance disk at $disk"
-tmp=$(mktemp -d)
-qemu-img convert -U -f qcow2 -O raw "$disk" "$tmp/vda.raw"
-got_host=$(head -c 1048576 "$tmp/vda.raw" | sha256sum | cut -d' ' -f1)
-rm -rf "$tmp"
+got_host=$(qcow2_sum "$disk" 0)
 echo "  vda expected $want"
 echo "      console  $got_console"
 echo "      host     $got_host  ($disk)"
@@ -68,6 +75,18 @@ ip_neutron=$($OS port list --server "$S1" -f value -c 'Fixed IP Addresses' | gre
 echo "  DHCP: guest has $ip_guest, Neutron assigned $ip_neutron"
 [ -n "$ip_guest" ] && [ "$ip_guest" = "$ip_neutron" ] || fail "guest address differs from Neutron's"
 ts "root disk data and DHCP address verified"
+$OS server reboot --hard --wait "$S1" >/dev/null
+ts "server hard-rebooted"
+wait_for 180 "guest of $S1 to write generation 2" console_has "$S1" "^CAIRN-DISK dev=vda id=vda gen=2 "
+want=$(expected_sum "$S1/vda/2" 1M)
+got_console=$(console_sum "$S1" vda)
+got_host=$(qcow2_sum "$disk" 1)
+echo "  vda gen 2 expected $want"
+echo "            console  $got_console"
+echo "            host     $got_host"
+[ "$want" = "$got_console" ] && [ "$want" = "$got_host" ] || fail "root disk generation 2 differs"
+[ "$(qcow2_sum "$disk" 0)" = "$(expected_sum "$S1/vda" 1M)" ] || fail "generation 1 was overwritten"
+ts "second generation verified, first one intact"
 
 # --- 2. a VM with volumes: one at boot, one hot-plugged ---------------------------------------
 VA=$($OS volume create --size 1 --type nfs "$RUN-vol-a" -f value -c id)
