@@ -55,9 +55,9 @@ die() { echo "devcloud: ERROR: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
 
 pidfile() { echo "$DC/run/$1.pid"; }
-is_running() { # name -> true if the process of that pidfile is alive
+is_running() { # name -> true if the process of that pidfile is alive (and not a zombie)
   local f; f=$(pidfile "$1")
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  [ -f "$f" ] && ps -o stat= -p "$(cat "$f")" 2>/dev/null | grep -q '^[^Z]'
 }
 
 # start NAME CMD... : run CMD in its own session (so its whole process group can be
@@ -71,19 +71,24 @@ start_bg() {
   die "could not start $name"
 }
 
-# stop_group NAME [SIGNAL] : signal the process group of NAME, wait up to 15 s, then KILL.
-# Works also when the leader died and left children behind (e.g. an API's worker).
+# group_alive PGID : true while the process group has a member that is not a zombie
+# (orphans are reaped by PID 1, which may take its time; a zombie has stopped already)
+group_alive() { ps -o stat= -g "$1" 2>/dev/null | grep -q '^[^Z]'; }
+
+# stop_group NAME [SIGNAL [SECONDS]] : signal the process group of NAME, wait up to SECONDS
+# (default 15), then KILL. Works also when the leader died and left children behind (e.g.
+# an API's worker).
 stop_group() {
-  local name=$1 sig=${2:-TERM} f p
+  local name=$1 sig=${2:-TERM} secs=${3:-15} f p
   f=$(pidfile "$name"); [ -f "$f" ] || return 0
   p=$(cat "$f")
-  if [ -n "$p" ] && kill -0 -- "-$p" 2>/dev/null; then
+  if [ -n "$p" ] && group_alive "$p"; then
     kill "-$sig" -- "-$p" 2>/dev/null || true
-    for _ in $(seq 60); do kill -0 -- "-$p" 2>/dev/null || break; sleep 0.25; done
-    if kill -0 -- "-$p" 2>/dev/null; then
-      echo "devcloud: $name (group $p) did not stop, SIGKILL"
+    for _ in $(seq $((secs * 10))); do group_alive "$p" || break; sleep 0.1; done
+    if group_alive "$p"; then
+      [ "$secs" -ge 15 ] && echo "devcloud: $name (group $p) did not stop, SIGKILL"
       kill -KILL -- "-$p" 2>/dev/null || true
-      sleep 0.5
+      for _ in $(seq 50); do group_alive "$p" || break; sleep 0.1; done
     fi
   fi
   rm -f "$f"
