@@ -71,6 +71,11 @@ class PosixFile final : public File {
     return Status::OK();
   }
 
+  void StartWriteback(uint64_t offset, uint64_t length) override {
+    // Errors do not matter here: Sync() reports them.
+    (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
+  }
+
   Status Truncate(uint64_t size) override {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Status::FromErrno(errno, "truncate " + path_);
     return Status::OK();

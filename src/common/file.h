@@ -27,6 +27,13 @@ class File {
   virtual Status WriteAt(uint64_t offset, std::span<const std::byte> data) = 0;
   // Flushes written data and metadata to stable storage.
   virtual Status Sync() = 0;
+  // A hint that [offset, offset + length) is written and will be synced:
+  // start writing it back now, without waiting, so that the later Sync()
+  // overlaps with the work in between. The default does nothing.
+  virtual void StartWriteback(uint64_t offset, uint64_t length) {
+    (void)offset;
+    (void)length;
+  }
   // Sets the file's size (extending with a hole, or cutting).
   virtual Status Truncate(uint64_t size) = 0;
   // Makes [offset, offset + length) read as zeros (on a block device too),

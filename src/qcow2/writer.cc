@@ -105,6 +105,7 @@ Status ImageWriter::WriteClusters(uint64_t first, std::span<const std::byte> dat
   }
   CAIRN_RETURN_IF_ERROR(WritePack(std::move(pack)));
   CAIRN_RETURN_IF_ERROR(file_->WriteAt(host, data));
+  if (options_.sync) file_->StartWriteback(host, data.size());
   if (data.size() % cluster_size_ != 0) {
     // Complete the last cluster so the file holds whole clusters.
     std::vector<std::byte> zeros(cluster_size_ - data.size() % cluster_size_);
@@ -145,6 +146,7 @@ std::pair<uint64_t, std::vector<std::byte>> ImageWriter::TakePackLocked() {
 Status ImageWriter::WritePack(std::pair<uint64_t, std::vector<std::byte>> pack) {
   if (pack.second.empty()) return Status::OK();
   Status s = file_->WriteAt(pack.first, pack.second);
+  if (s.ok() && options_.sync) file_->StartWriteback(pack.first, pack.second.size());
   std::lock_guard lock(mu_);
   if (spare_packs_.size() < 4) spare_packs_.push_back(std::move(pack.second));
   return s;
