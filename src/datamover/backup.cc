@@ -66,6 +66,14 @@ class BackupRun {
 
     CAIRN_RETURN_IF_ERROR(ClearLeftovers());
     CAIRN_RETURN_IF_ERROR(ChoosePrevious());
+    if (result_.mode == ChangeMode::kOverlay) {
+      // The overlay's own clusters are all that change detection needs:
+      // mapping its top layer alone keeps the cost proportional to the change.
+      open.follow_backing = false;
+      auto top = qcow2::OpenDisk(req_.source, open);
+      if (!top.ok()) return top.status().WithContext("backup source");
+      overlay_top_ = std::move(*top);
+    }
     FaultPoint("backup", 1);
 
     const std::string resource = req_.resource.empty() ? Uuid::Random().ToString() : req_.resource;
@@ -176,7 +184,8 @@ class BackupRun {
     const uint64_t first = start / cluster_size_, last = (end + cluster_size_ - 1) / cluster_size_;
     // Decide per cluster from the source's map.
     std::vector<Need> need(last - first, result_.mode == ChangeMode::kOverlay ? Need::kKeep : Need::kZero);
-    CAIRN_ASSIGN_OR_RETURN(auto extents, source_->Map(start, end - start));
+    const qcow2::Disk& mapped = overlay_top_ ? *overlay_top_ : *source_;
+    CAIRN_ASSIGN_OR_RETURN(auto extents, mapped.Map(start, end - start));
     for (const qcow2::Extent& e : extents) {
       Need n;
       if (result_.mode == ChangeMode::kOverlay) {
@@ -308,6 +317,7 @@ class BackupRun {
   target::Store& store_;
   const BackupRequest& req_;
   std::unique_ptr<qcow2::Disk> source_;
+  std::unique_ptr<qcow2::Disk> overlay_top_;  // overlay mode: the source's top layer alone
   std::optional<DiskBackup> previous_;
   Manifest prev_manifest_;
   uint32_t cluster_size_ = qcow2::kDefaultClusterSize;
