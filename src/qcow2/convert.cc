@@ -146,7 +146,9 @@ class Converter {
     if (raw_out_) {
       CAIRN_RETURN_IF_ERROR(ZeroGapTo(offset));
       zeroed_to_ = offset + data.size();
-      return raw_out_->WriteAt(offset, data);
+      CAIRN_RETURN_IF_ERROR(raw_out_->WriteAt(offset, data));
+      if (options_.sync) raw_out_->StartWriteback(offset, data.size());
+      return Status::OK();
     }
     const uint64_t first = offset / block_;
     if (!options_.compression) return qcow2_out_->WriteClusters(first, data);
