@@ -6,7 +6,8 @@ usage: ready.py [--wait SECONDS] [--quiet] CHECK...
 checks:
   compute   nova-conductor, nova-scheduler and nova-compute report up
   hypervisor the compute host is mapped to a cell (listed as a hypervisor, state up)
-  volume    cinder-scheduler and both cinder-volume backends report up
+  volume    cinder-scheduler and both cinder-volume backends report up, and the
+            scheduler knows both backends' pools
   network   the linuxbridge and DHCP agents are alive
 Prints one line per check; exit 0 when all pass (within --wait), 1 otherwise.
 """
@@ -55,7 +56,12 @@ def volume():
     up = sorted(f"{s['binary']}@{s['host']}" for s in svcs if s['state'] == 'up')
     n_vol = sum(1 for s in up if s.startswith('cinder-volume@'))
     n_sch = sum(1 for s in up if s.startswith('cinder-scheduler@'))
-    return n_vol >= 2 and n_sch >= 1, 'up: ' + ' '.join(up)
+    # the scheduler must also know both backends' capabilities (their pools), or a
+    # volume of that type fails with "no valid backend"
+    pools = [p['name'] for p in
+             get(f'{SVC}:8776/v3/{sess.get_project_id()}/scheduler-stats/get_pools')['pools']]
+    ok = n_vol >= 2 and n_sch >= 1 and len(pools) >= 2
+    return ok, 'up: ' + ' '.join(up) + '; scheduler pools: ' + ' '.join(sorted(pools))
 
 
 def network():

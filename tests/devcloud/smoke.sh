@@ -33,9 +33,10 @@ trap cleanup EXIT
 
 # wait_for SECONDS DESCRIPTION COMMAND... : until COMMAND succeeds
 wait_for() {
-  local end=$((SECONDS + $1)) what=$2; shift 2
+  local secs=$1 what=$2; shift 2
+  local end=$((SECONDS + secs))
   while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
-  fail "timed out after ${n}s waiting for $what"
+  fail "timed out after ${secs}s waiting for $what"
 }
 console() { $OS console log show "$1" 2>/dev/null | tr -d '\r'; }
 console_has() { console "$1" | grep -aq -- "$2"; }
