@@ -899,7 +899,9 @@ TEST(HostileHuge, MapOfHugeSparseDiskIsFast) {
   ASSERT_TRUE(map.ok()) << map.status().ToString();
   ASSERT_EQ(map->size(), 1u);
   EXPECT_EQ(map->front(), (Extent{0, size, ExtentKind::kUnallocated, 0, false, 0}));
-  EXPECT_LT(seconds, 2.0);
+  // A guard against the per-cluster walk (111 s under ASan), not a speed
+  // measurement: loose enough for a loaded machine (seen: 3.4 s under ASan).
+  EXPECT_LT(seconds, 30.0);
   // A map starting and ending inside L2 ranges, and reads at the far end.
   auto part = (*disk)->Map(size - (5ull << 40) - 12345, 3ull << 40);
   ASSERT_TRUE(part.ok());
@@ -921,7 +923,9 @@ TEST(HostileHuge, MapOfHugeSparseOverlayIsFast) {
   auto map = (*disk)->Map(0, (*disk)->virtual_size());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(map.ok()) << map.status().ToString();
-  EXPECT_LT(seconds, 2.0);
+  // A guard against the per-cluster walk (111 s under ASan), not a speed
+  // measurement: loose enough for a loaded machine (seen: 3.4 s under ASan).
+  EXPECT_LT(seconds, 30.0);
   std::vector<std::pair<uint64_t, int>> data;
   for (const Extent& e : *map)
     if (e.kind == ExtentKind::kData) data.emplace_back(e.offset, e.depth);
@@ -985,7 +989,7 @@ TEST(HostileMutation, RandomCorruptionOfMetadata) {
       const auto start = std::chrono::steady_clock::now();
       Outcome o = ExpectNoCrash(path);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      EXPECT_LT(seconds, 5.0) << "too slow: " << o.ToString();
+      EXPECT_LT(seconds, 20.0) << "hang guard: " << o.ToString();
       if (!o.opened()) {
         ++refused;
         codes[std::string(ErrorCodeName(o.open.code()))]++;
