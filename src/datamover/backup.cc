@@ -28,10 +28,6 @@ enum class Need : uint8_t {
   kRead,  // read, hash, compare, store when changed
 };
 
-struct SourceIdentity {
-  nlohmann::json json;
-};
-
 nlohmann::json DescribeSource(const std::string& path, const qcow2::Disk& disk) {
   nlohmann::json j;
   j["path"] = path;

@@ -62,11 +62,13 @@ Result<MergeResult> BuildMergedImage(target::Store& store, const MergeRequest& r
   const uint64_t units = (size + kUnitBytes - 1) / kUnitBytes;
   std::mutex mu;
   uint64_t done = 0;
-  // The disk's logical content is the manifest's; clusters past it (the
-  // rounding of the image size) are not checked.
-  auto expected = [&](uint64_t index, uint64_t len, const Hash128& got) -> Status {
+  // Checks one cluster about to be written against the child's manifest:
+  // `data` holds its bytes, or is empty for a zero cluster. Clusters past the
+  // manifest's disk (the rounding of the image size) are not checked.
+  auto check = [&](uint64_t index, std::span<const std::byte> data) -> Status {
     if (index >= child_manifest.cluster_count()) return Status::OK();
-    if (child_manifest.ClusterLength(index) != len) return Status::OK();
+    const uint64_t len = child_manifest.ClusterLength(index);
+    const Hash128 got = data.empty() ? ZeroHash(len) : HashCluster(data.first(len));
     if (got != child_manifest.hashes[index])
       return Status::Corruption("merged cluster " + std::to_string(index) + " of " + child.image_path() +
                                 " does not match the manifest; nothing was changed");
@@ -102,12 +104,7 @@ Result<MergeResult> BuildMergedImage(target::Store& store, const MergeRequest& r
         return Status::Corruption("unaligned extent in a backup image");
       const uint64_t first = p.offset / cs, count = (p.length + cs - 1) / cs;
       if (p.kind == qcow2::ExtentKind::kZero) {
-        for (uint64_t i = 0; i < count; ++i) {
-          const uint64_t len = std::min(cs, size - (first + i) * cs);
-          if ((first + i) * cs < child_manifest.virtual_size)
-            CAIRN_RETURN_IF_ERROR(expected(first + i, std::min(len, child_manifest.virtual_size - (first + i) * cs),
-                                           ZeroHash(std::min(len, child_manifest.virtual_size - (first + i) * cs))));
-        }
+        for (uint64_t i = 0; i < count; ++i) CAIRN_RETURN_IF_ERROR(check(first + i, {}));
         CAIRN_RETURN_IF_ERROR(writer->WriteZeroClusters(first, count));
         copied += count;
         continue;
@@ -115,11 +112,7 @@ Result<MergeResult> BuildMergedImage(target::Store& store, const MergeRequest& r
       buf.resize(p.length);
       CAIRN_RETURN_IF_ERROR(p.from->Read(p.offset, buf));
       for (uint64_t i = 0; i < count; ++i) {
-        const uint64_t off = (first + i) * cs;
-        if (off < child_manifest.virtual_size) {
-          const uint64_t len = std::min(cs, child_manifest.virtual_size - off);
-          CAIRN_RETURN_IF_ERROR(expected(first + i, len, HashCluster(std::span(buf).subspan(i * cs, len))));
-        }
+        CAIRN_RETURN_IF_ERROR(check(first + i, std::span<const std::byte>(buf).subspan(i * cs)));
         if (wo.compression) {
           CAIRN_RETURN_IF_ERROR(writer->WriteCluster(first + i, std::span(buf).subspan(i * cs, std::min(cs, p.length - i * cs))));
         }
