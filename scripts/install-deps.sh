@@ -11,6 +11,7 @@ PACKAGES=(
   # libraries
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libzstd-dev zlib1g-dev libxxhash-dev libssl-dev
+  libhowardhinnant-date-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time
 )
