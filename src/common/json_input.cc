@@ -93,15 +93,15 @@ Result<bool> ReadBool(const json& value, std::string_view field) {
 Result<int64_t> ReadInt(const json& value, std::string_view field, int64_t min, int64_t max) {
   int64_t result = 0;
   bool parsed = false;
-  if (value.is_number_integer()) {
-    result = value.get<int64_t>();
-    parsed = true;
-  } else if (value.is_number_unsigned()) {
+  if (value.is_number_unsigned()) {  // checked first: is_number_integer() holds for it too
     const uint64_t u = value.get<uint64_t>();
     if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       result = static_cast<int64_t>(u);
       parsed = true;
     }
+  } else if (value.is_number_integer()) {
+    result = value.get<int64_t>();
+    parsed = true;
   } else if (value.is_number_float()) {
     const double d = value.get<double>();
     if (std::isfinite(d) && std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {

@@ -51,7 +51,7 @@ Result<sys_days> ParseDate(const json& value, std::string_view field) {
   if (!parsed || m < 1 || d < 1 || !ymd.ok() || y < 1970 || y > 9999) {
     return Invalid(field, "is not a date (MM/DD/YYYY)", value);
   }
-  return sys_days(ymd);
+  return sys_days(std::chrono::days(date::sys_days(ymd).time_since_epoch().count()));
 }
 
 Result<minutes> ParseTime(const json& value) {
@@ -130,7 +130,7 @@ const date::time_zone* Zone(const std::string& name) {
 }
 
 std::string FormatDate(sys_days day) {
-  const date::year_month_day ymd(day);
+  const date::year_month_day ymd{date::sys_days(date::days(day.time_since_epoch().count()))};
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%02u/%02u/%04d", static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()), static_cast<int>(ymd.year()));
@@ -157,7 +157,7 @@ std::string_view RetentionTypeText(RetentionType type) {
 
 JobSchedule DefaultJobSchedule(TimePoint now) {
   JobSchedule schedule;
-  schedule.start_date = std::chrono::floor<date::days>(now);
+  schedule.start_date = std::chrono::floor<std::chrono::days>(now);
   return schedule;
 }
 
