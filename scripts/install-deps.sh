@@ -11,9 +11,10 @@ PACKAGES=(
   # libraries
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libzstd-dev zlib1g-dev libxxhash-dev libssl-dev
+  libcpp-httplib-dev libyaml-cpp-dev
   libhowardhinnant-date-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time
+  libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl
 )
 if [ "${1:-}" = "fuzz" ]; then
   PACKAGES+=(clang libclang-rt-14-dev)
