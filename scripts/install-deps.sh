@@ -12,6 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libzstd-dev zlib1g-dev libxxhash-dev libssl-dev
   libcpp-httplib-dev libyaml-cpp-dev
+  libcurl4-openssl-dev
   libhowardhinnant-date-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl
