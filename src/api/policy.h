@@ -8,9 +8,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -108,14 +110,6 @@ class PolicyEnforcer {
 
  private:
   explicit PolicyEnforcer(Options options);
-  void MaybeReload() const;
-  Status LoadLocked() const;
-
-  Options options_;
-  mutable std::mutex mu_;
-  mutable std::shared_ptr<const PolicyRules> rules_;
-  mutable TimePoint last_check_{};
-  mutable bool checked_once_ = false;
   struct FileStamp {
     bool exists = false;
     int64_t mtime_ns = 0;
@@ -123,7 +117,18 @@ class PolicyEnforcer {
     uint64_t inode = 0;
     bool operator==(const FileStamp&) const = default;
   };
+  void MaybeReload() const;
+  Result<FileStamp> StampFile() const;
+  Result<PolicyRules> BuildRules(const FileStamp& stamp) const;
+  Status LoadLocked() const;
+
+  Options options_;
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const PolicyRules> rules_;
+  mutable TimePoint last_check_{};
   mutable FileStamp stamp_{};
+  mutable std::optional<FileStamp> failed_stamp_;  // a broken version already reported
+  mutable Status failed_status_;
 };
 
 }  // namespace cairn::api

@@ -12,11 +12,8 @@ char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 // Parses the body as JSON; InvalidArgument for a missing or malformed body.
 Result<nlohmann::json> ParseBody(const Request& request) {
   if (request.HasNoBody()) return Status::InvalidArgument("The request body is missing.");
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_discarded()) return body;
-  // Parse again with exceptions (caught here) to learn where it broke.
   try {
-    (void)nlohmann::json::parse(request.body);
+    return nlohmann::json::parse(request.body);
   } catch (const nlohmann::json::parse_error& e) {
     return Status::InvalidArgument("Malformed request body: invalid JSON at byte " + std::to_string(e.byte) + ".");
   } catch (const std::exception&) {
