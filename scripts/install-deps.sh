@@ -14,8 +14,10 @@ PACKAGES=(
   libcpp-httplib-dev libyaml-cpp-dev
   libcurl4-openssl-dev
   libhowardhinnant-date-dev
+  libsoci-dev libsqlite3-dev libpq-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl
+  postgresql
 )
 if [ "${1:-}" = "fuzz" ]; then
   PACKAGES+=(clang libclang-rt-14-dev)

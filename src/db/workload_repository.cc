@@ -1,0 +1,297 @@
+#include "db/workload_repository.h"
+
+#include <soci/soci.h>
+
+#include "db/sql.h"
+
+namespace cairn::db {
+namespace {
+
+using internal::Exec;
+using internal::Params;
+using internal::Query;
+using internal::RowReader;
+using internal::StatusError;
+
+constexpr std::string_view kColumns =
+    "id, project_id, user_id, name, description, workload_type_id, source_platform, status, error_msg,"
+    " availability_zone, jobschedule, metadata, storage_usage, host, encryption, secret_uuid,"
+    " created_at, updated_at, deleted, deleted_at";
+
+Workload ReadWorkload(const soci::row& row) {
+  RowReader r(row);
+  Workload w;
+  w.id = r.Text();
+  w.project_id = r.Text();
+  w.user_id = r.Text();
+  w.name = r.Text();
+  w.description = r.Text();
+  w.workload_type_id = r.Text();
+  w.source_platform = r.Text();
+  w.status = r.Text();
+  w.error_msg = r.Text();
+  w.availability_zone = r.Text();
+  w.jobschedule = r.JsonValue("workloads.jobschedule");
+  w.metadata = r.JsonValue("workloads.metadata");
+  w.storage_usage = r.Int();
+  w.host = r.Text();
+  w.encryption = r.Bool();
+  w.secret_uuid = r.Text();
+  w.created_at = r.Time();
+  w.updated_at = r.Time();
+  w.deleted = r.Bool();
+  w.deleted_at = r.OptTime();
+  return w;
+}
+
+std::vector<WorkloadVm> LoadVms(soci::session& session, const std::string& workload_id) {
+  std::vector<WorkloadVm> vms;
+  Params p;
+  Query(session,
+        "SELECT workload_id, vm_id, vm_name, metadata, status, created_at, updated_at FROM workload_vms"
+        " WHERE workload_id = " + p.Text(workload_id) + " ORDER BY created_at, vm_id",
+        p, [&](const soci::row& row) {
+          RowReader r(row);
+          WorkloadVm vm;
+          vm.workload_id = r.Text();
+          vm.vm_id = r.Text();
+          vm.vm_name = r.Text();
+          vm.metadata = r.JsonValue("workload_vms.metadata");
+          vm.status = r.Text();
+          vm.created_at = r.Time();
+          vm.updated_at = r.Time();
+          vms.push_back(std::move(vm));
+        });
+  return vms;
+}
+
+void InsertVms(soci::session& session, const std::string& workload_id, std::vector<WorkloadVm>& vms,
+               TimePoint now) {
+  for (WorkloadVm& vm : vms) {
+    vm.workload_id = workload_id;
+    vm.created_at = now;
+    vm.updated_at = now;
+    Params p;
+    Exec(session,
+         "INSERT INTO workload_vms (workload_id, vm_id, vm_name, metadata, status, created_at, updated_at)"
+         " VALUES (" + p.Text(workload_id) + ", " + p.Text(vm.vm_id) + ", " + p.Text(vm.vm_name) + ", " +
+             p.JsonValue(vm.metadata) + ", " + p.Text(vm.status) + ", " + p.Time(now) + ", " + p.Time(now) +
+             ")",
+         p);
+  }
+}
+
+std::optional<Workload> SelectOne(soci::session& session, std::string_view id, bool include_deleted) {
+  Params p;
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM workloads WHERE id = " + p.Text(id);
+  if (!include_deleted) sql += " AND deleted = 0";
+  std::optional<Workload> out;
+  Query(session, sql, p, [&](const soci::row& row) { out = ReadWorkload(row); });
+  if (out) out->vms = LoadVms(session, out->id);
+  return out;
+}
+
+Workload MustGet(soci::session& session, std::string_view id, bool include_deleted) {
+  std::optional<Workload> w = SelectOne(session, id, include_deleted);
+  if (!w) throw StatusError(Status::NotFound("workload " + std::string(id) + " not found"));
+  return std::move(*w);
+}
+
+WorkloadType ReadType(const soci::row& row) {
+  RowReader r(row);
+  WorkloadType t;
+  t.id = r.Text();
+  t.name = r.Text();
+  t.description = r.Text();
+  t.is_public = r.Bool();
+  t.metadata = r.JsonValue("workload_types.metadata");
+  t.created_at = r.Time();
+  t.updated_at = r.Time();
+  t.deleted = r.Bool();
+  t.deleted_at = r.OptTime();
+  return t;
+}
+
+constexpr std::string_view kTypeColumns =
+    "id, name, description, is_public, metadata, created_at, updated_at, deleted, deleted_at";
+
+}  // namespace
+
+Result<Workload> WorkloadRepository::Create(Workload w) {
+  if (w.id.empty()) w.id = internal::NewId();
+  TimePoint now = UtcNow();
+  w.created_at = now;
+  w.updated_at = now;
+  w.deleted = false;
+  w.deleted_at.reset();
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("create workload " + w.id, [&](soci::session& session) {
+    Params p;
+    std::string sql = "INSERT INTO workloads (" + std::string(kColumns) + ") VALUES (" + p.Text(w.id) + ", " +
+                      p.Text(w.project_id) + ", " + p.Text(w.user_id) + ", " + p.Text(w.name) + ", " +
+                      p.Text(w.description) + ", " + p.Text(w.workload_type_id) + ", " +
+                      p.Text(w.source_platform) + ", " + p.Text(w.status) + ", " + p.Text(w.error_msg) + ", " +
+                      p.Text(w.availability_zone) + ", " + p.JsonValue(w.jobschedule) + ", " +
+                      p.JsonValue(w.metadata) + ", " + p.Int(w.storage_usage) + ", " + p.Text(w.host) + ", " +
+                      p.Bool(w.encryption) + ", " + p.Text(w.secret_uuid) + ", " + p.Time(now) + ", " +
+                      p.Time(now) + ", 0, NULL)";
+    Exec(session, sql, p);
+    InsertVms(session, w.id, w.vms, now);
+    return Status::OK();
+  }));
+  return w;
+}
+
+Result<Workload> WorkloadRepository::Get(std::string_view id, bool include_deleted) {
+  Workload out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get workload", [&](soci::session& session) {
+    out = MustGet(session, id, include_deleted);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& filter, const Page& page) {
+  std::vector<Workload> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list workloads", [&](soci::session& session) {
+    Params p;
+    std::vector<std::string> where;
+    if (!filter.include_deleted) where.push_back("deleted = 0");
+    if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
+    if (filter.name) where.push_back("name = " + p.Text(*filter.name));
+    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
+    if (page.marker) internal::AddMarkerCondition(session, "workloads", *page.marker, p, where);
+    std::string sql = "SELECT " + std::string(kColumns) + " FROM workloads" + internal::WhereClause(where) +
+                      " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit);
+    Query(session, sql, p, [&](const soci::row& row) { out.push_back(ReadWorkload(row)); });
+    for (Workload& w : out) w.vms = LoadVms(session, w.id);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<Workload> WorkloadRepository::Update(std::string_view id, const WorkloadUpdate& u) {
+  Workload out;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update workload " + std::string(id), [&](soci::session& session) {
+    TimePoint now = UtcNow();
+    Params p;
+    std::string sets = "updated_at = " + p.Time(now);
+    if (u.name) sets += ", name = " + p.Text(*u.name);
+    if (u.description) sets += ", description = " + p.Text(*u.description);
+    if (u.jobschedule) sets += ", jobschedule = " + p.JsonValue(*u.jobschedule);
+    if (u.metadata) sets += ", metadata = " + p.JsonValue(*u.metadata);
+    if (u.status) sets += ", status = " + p.Text(*u.status);
+    if (u.error_msg) sets += ", error_msg = " + p.Text(*u.error_msg);
+    if (u.availability_zone) sets += ", availability_zone = " + p.Text(*u.availability_zone);
+    if (u.storage_usage) sets += ", storage_usage = " + p.Int(*u.storage_usage);
+    if (u.host) sets += ", host = " + p.Text(*u.host);
+    if (u.project_id) sets += ", project_id = " + p.Text(*u.project_id);
+    if (u.user_id) sets += ", user_id = " + p.Text(*u.user_id);
+    if (Exec(session, "UPDATE workloads SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p) ==
+        0) {
+      MustGet(session, id, false);  // NotFound, or unchanged (MySQL counts changed rows)
+    }
+    if (u.vms) {
+      Params d;
+      Exec(session, "DELETE FROM workload_vms WHERE workload_id = " + d.Text(id), d);
+      std::vector<WorkloadVm> vms = *u.vms;
+      InsertVms(session, std::string(id), vms, now);
+    }
+    out = MustGet(session, id, false);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status WorkloadRepository::SetStatusIf(std::string_view id, const std::vector<std::string>& expected,
+                                       std::string_view new_status, std::optional<std::string> error_msg) {
+  return db_.Run("set workload status", [&](soci::session& session) {
+    internal::SetStatusIfImpl(session, "workloads", "workload", id, expected, new_status, error_msg);
+    return Status::OK();
+  });
+}
+
+Status WorkloadRepository::SoftDelete(std::string_view id) {
+  return db_.Run("delete workload", [&](soci::session& session) {
+    Params p;
+    std::string key = "id = " + p.Text(id);
+    internal::SoftDeleteImpl(session, "workloads", "workload " + std::string(id), key, p, true);
+    return Status::OK();
+  });
+}
+
+Result<std::optional<Workload>> WorkloadRepository::FindByVm(std::string_view vm_id) {
+  std::optional<Workload> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("find workload of VM", [&](soci::session& session) {
+    Params p;
+    std::optional<std::string> id;
+    Query(session,
+          "SELECT w.id FROM workloads w JOIN workload_vms v ON v.workload_id = w.id WHERE v.vm_id = " +
+              p.Text(vm_id) + " AND w.deleted = 0 ORDER BY w.created_at LIMIT 1",
+          p, [&](const soci::row& row) { id = RowReader(row).Text(); });
+    if (id) out = SelectOne(session, *id, false);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<WorkloadCounts> WorkloadRepository::CountByProject(std::string_view project_id) {
+  WorkloadCounts counts;
+  CAIRN_RETURN_IF_ERROR(db_.Run("count workloads", [&](soci::session& session) {
+    Params p;
+    counts.workloads = internal::QueryInt(
+        session, "SELECT COUNT(*) FROM workloads WHERE deleted = 0 AND project_id = " + p.Text(project_id), p);
+    Params q;
+    counts.vms = internal::QueryInt(session,
+                                    "SELECT COUNT(*) FROM workload_vms v JOIN workloads w ON w.id = v.workload_id"
+                                    " WHERE w.deleted = 0 AND w.project_id = " + q.Text(project_id),
+                                    q);
+    return Status::OK();
+  }));
+  return counts;
+}
+
+Result<int64_t> WorkloadRepository::Purge(TimePoint older_than) {
+  int64_t purged = 0;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("purge workloads", [&](soci::session& session) {
+    Params p;
+    std::string cutoff = p.Time(older_than);
+    std::string where = " WHERE deleted = 1 AND deleted_at < " + cutoff +
+                        " AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.workload_id = workloads.id)";
+    Params q;
+    std::string cutoff2 = q.Time(older_than);
+    Exec(session,
+         "DELETE FROM workload_vms WHERE workload_id IN (SELECT id FROM workloads WHERE deleted = 1 AND"
+         " deleted_at < " + cutoff2 +
+             " AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.workload_id = workloads.id))",
+         q);
+    purged = Exec(session, "DELETE FROM workloads" + where, p);
+    return Status::OK();
+  }));
+  return purged;
+}
+
+Result<std::vector<WorkloadType>> WorkloadRepository::ListTypes() {
+  std::vector<WorkloadType> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list workload types", [&](soci::session& session) {
+    Params p;
+    Query(session, "SELECT " + std::string(kTypeColumns) + " FROM workload_types WHERE deleted = 0 ORDER BY name",
+          p, [&](const soci::row& row) { out.push_back(ReadType(row)); });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<WorkloadType> WorkloadRepository::GetType(std::string_view id) {
+  std::optional<WorkloadType> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get workload type", [&](soci::session& session) {
+    Params p;
+    Query(session,
+          "SELECT " + std::string(kTypeColumns) + " FROM workload_types WHERE deleted = 0 AND id = " + p.Text(id),
+          p, [&](const soci::row& row) { out = ReadType(row); });
+    return Status::OK();
+  }));
+  if (!out) return Status::NotFound("workload type " + std::string(id) + " not found");
+  return std::move(*out);
+}
+
+}  // namespace cairn::db
