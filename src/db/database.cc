@@ -11,9 +11,7 @@
 
 // The MySQL backend's factory, declared here rather than through
 // soci/mysql/soci-mysql.h, which needs the MySQL client headers.
-namespace soci {
-backend_factory const* factory_mysql();
-}  // namespace soci
+extern "C" soci::backend_factory const* factory_mysql();
 
 namespace cairn::db {
 namespace {
@@ -74,7 +72,7 @@ const soci::backend_factory& Factory(Backend backend) {
   switch (backend) {
     case Backend::kSqlite: return *soci::factory_sqlite3();
     case Backend::kPostgresql: return *soci::factory_postgresql();
-    case Backend::kMysql: return *soci::factory_mysql();
+    case Backend::kMysql: return *::factory_mysql();
   }
   return *soci::factory_sqlite3();
 }

@@ -10,6 +10,8 @@
 
 namespace cairn::db::internal {
 
+TimePoint Now() { return std::chrono::floor<std::chrono::microseconds>(UtcNow()); }
+
 std::string FormatTime(TimePoint t) { return FormatIso8601(t, IsoFormat::kMicrosZ); }
 
 TimePoint ParseTime(std::string_view text) {
@@ -310,7 +312,7 @@ void SetStatusIfImpl(soci::session& session, std::string_view table, std::string
   if (expected.empty()) throw StatusError(Status::InvalidArgument("SetStatusIf needs expected statuses"));
   Params p;
   std::string sql = "UPDATE " + std::string(table) + " SET status = " + p.Text(new_status) +
-                    ", updated_at = " + p.Time(UtcNow());
+                    ", updated_at = " + p.Time(Now());
   if (error_msg) sql += ", error_msg = " + p.Text(*error_msg);
   sql += " WHERE id = " + p.Text(id) + " AND deleted = 0 AND status IN " + p.In(expected);
   if (Exec(session, sql, p) > 0) return;
@@ -332,7 +334,7 @@ void SetStatusIfImpl(soci::session& session, std::string_view table, std::string
 
 void SoftDeleteImpl(soci::session& session, std::string_view table, std::string_view what,
                     std::string_view key_condition, Params& params, bool has_status) {
-  TimePoint now = UtcNow();
+  TimePoint now = Now();
   std::string sql = "UPDATE " + std::string(table) + " SET deleted = 1, deleted_at = " + params.Time(now) +
                     ", updated_at = " + params.Time(now);
   if (has_status) sql += ", status = " + params.Text("deleted");

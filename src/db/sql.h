@@ -37,6 +37,8 @@ class StatusError : public std::runtime_error {
   Status status_;
 };
 
+// The current time truncated to what the database stores (microseconds).
+TimePoint Now();
 // ISO 8601 UTC with microseconds and 'Z': sorts as text.
 std::string FormatTime(TimePoint t);
 // Parses FormatTime's output (or any ISO 8601); DataError otherwise.

@@ -119,7 +119,7 @@ constexpr std::string_view kTypeColumns =
 
 Result<Workload> WorkloadRepository::Create(Workload w) {
   if (w.id.empty()) w.id = internal::NewId();
-  TimePoint now = UtcNow();
+  TimePoint now = internal::Now();
   w.created_at = now;
   w.updated_at = now;
   w.deleted = false;
@@ -172,7 +172,7 @@ Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& fil
 Result<Workload> WorkloadRepository::Update(std::string_view id, const WorkloadUpdate& u) {
   Workload out;
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update workload " + std::string(id), [&](soci::session& session) {
-    TimePoint now = UtcNow();
+    TimePoint now = internal::Now();
     Params p;
     std::string sets = "updated_at = " + p.Time(now);
     if (u.name) sets += ", name = " + p.Text(*u.name);

@@ -1,0 +1,78 @@
+#include "db/audit_repository.h"
+
+#include <soci/soci.h>
+
+#include "db/sql.h"
+
+namespace cairn::db {
+namespace {
+
+using internal::Exec;
+using internal::Params;
+using internal::Query;
+using internal::RowReader;
+
+constexpr std::string_view kColumns =
+    "id, created_at, request_id, user_id, user_name, project_id, action, object_type, object_id, details";
+
+}  // namespace
+
+Result<AuditEntry> AuditRepository::Append(AuditEntry e) {
+  if (e.id.empty()) e.id = internal::NewId();
+  if (e.created_at == TimePoint()) e.created_at = internal::Now();
+  e.created_at = std::chrono::floor<std::chrono::microseconds>(e.created_at);
+  CAIRN_RETURN_IF_ERROR(db_.Run("append audit entry", [&](soci::session& session) {
+    Params p;
+    Exec(session,
+         "INSERT INTO audit_log (" + std::string(kColumns) + ") VALUES (" + p.Text(e.id) + ", " + p.Time(e.created_at) +
+             ", " + p.Text(e.request_id) + ", " + p.Text(e.user_id) + ", " + p.Text(e.user_name) + ", " +
+             p.Text(e.project_id) + ", " + p.Text(e.action) + ", " + p.Text(e.object_type) + ", " +
+             p.Text(e.object_id) + ", " + p.Text(e.details) + ")",
+         p);
+    return Status::OK();
+  }));
+  return e;
+}
+
+Result<std::vector<AuditEntry>> AuditRepository::List(std::optional<TimePoint> from, std::optional<TimePoint> to,
+                                                      int limit) {
+  std::vector<AuditEntry> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list audit log", [&](soci::session& session) {
+    Params p;
+    std::vector<std::string> where;
+    if (from) where.push_back("created_at >= " + p.Time(*from));
+    if (to) where.push_back("created_at <= " + p.Time(*to));
+    Query(session,
+          "SELECT " + std::string(kColumns) + " FROM audit_log" + internal::WhereClause(where) +
+              " ORDER BY created_at DESC, id DESC" + internal::LimitClause(limit),
+          p, [&](const soci::row& row) {
+            RowReader r(row);
+            AuditEntry e;
+            e.id = r.Text();
+            e.created_at = r.Time();
+            e.request_id = r.Text();
+            e.user_id = r.Text();
+            e.user_name = r.Text();
+            e.project_id = r.Text();
+            e.action = r.Text();
+            e.object_type = r.Text();
+            e.object_id = r.Text();
+            e.details = r.Text();
+            out.push_back(std::move(e));
+          });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<int64_t> AuditRepository::Purge(TimePoint older_than) {
+  int64_t purged = 0;
+  CAIRN_RETURN_IF_ERROR(db_.Run("purge audit log", [&](soci::session& session) {
+    Params p;
+    purged = Exec(session, "DELETE FROM audit_log WHERE created_at < " + p.Time(older_than), p);
+    return Status::OK();
+  }));
+  return purged;
+}
+
+}  // namespace cairn::db

@@ -1,0 +1,208 @@
+#include "db/policy_repository.h"
+
+#include <soci/soci.h>
+
+#include "db/sql.h"
+
+namespace cairn::db {
+namespace {
+
+using internal::Exec;
+using internal::Params;
+using internal::Query;
+using internal::RowReader;
+using internal::StatusError;
+
+constexpr std::string_view kColumns =
+    "id, name, description, field_values, metadata, status, created_at, updated_at, deleted, deleted_at";
+
+Policy ReadPolicy(const soci::row& row) {
+  RowReader r(row);
+  Policy x;
+  x.id = r.Text();
+  x.name = r.Text();
+  x.description = r.Text();
+  x.field_values = r.JsonValue("workload_policies.field_values");
+  x.metadata = r.JsonValue("workload_policies.metadata");
+  x.status = r.Text();
+  x.created_at = r.Time();
+  x.updated_at = r.Time();
+  x.deleted = r.Bool();
+  x.deleted_at = r.OptTime();
+  return x;
+}
+
+Policy MustGet(soci::session& session, std::string_view id) {
+  Params p;
+  std::optional<Policy> out;
+  Query(session,
+        "SELECT " + std::string(kColumns) + " FROM workload_policies WHERE deleted = 0 AND id = " + p.Text(id), p,
+        [&](const soci::row& row) { out = ReadPolicy(row); });
+  if (!out) throw StatusError(Status::NotFound("policy " + std::string(id) + " not found"));
+  return std::move(*out);
+}
+
+std::vector<PolicyAssignment> ReadAssignments(soci::session& session, const std::string& condition, Params& p) {
+  std::vector<PolicyAssignment> out;
+  Query(session,
+        "SELECT a.policy_id, a.project_id, a.project_name, a.created_at, a.updated_at FROM policy_assignments a"
+        " JOIN workload_policies w ON w.id = a.policy_id WHERE w.deleted = 0 AND " + condition +
+            " ORDER BY a.project_id, a.policy_id",
+        p, [&](const soci::row& row) {
+          RowReader r(row);
+          PolicyAssignment a;
+          a.policy_id = r.Text();
+          a.project_id = r.Text();
+          a.project_name = r.Text();
+          a.created_at = r.Time();
+          a.updated_at = r.Time();
+          out.push_back(std::move(a));
+        });
+  return out;
+}
+
+}  // namespace
+
+Result<Policy> PolicyRepository::Create(Policy x) {
+  if (x.id.empty()) x.id = internal::NewId();
+  TimePoint now = internal::Now();
+  x.created_at = now;
+  x.updated_at = now;
+  x.deleted = false;
+  x.deleted_at.reset();
+  CAIRN_RETURN_IF_ERROR(db_.Run("create policy " + x.name, [&](soci::session& session) {
+    Params p;
+    Exec(session,
+         "INSERT INTO workload_policies (" + std::string(kColumns) + ") VALUES (" + p.Text(x.id) + ", " +
+             p.Text(x.name) + ", " + p.Text(x.description) + ", " + p.JsonValue(x.field_values) + ", " +
+             p.JsonValue(x.metadata) + ", " + p.Text(x.status) + ", " + p.Time(now) + ", " + p.Time(now) +
+             ", 0, NULL)",
+         p);
+    return Status::OK();
+  }));
+  return x;
+}
+
+Result<Policy> PolicyRepository::Get(std::string_view id) {
+  Policy out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get policy", [&](soci::session& session) {
+    out = MustGet(session, id);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<Policy>> PolicyRepository::List() {
+  std::vector<Policy> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list policies", [&](soci::session& session) {
+    Params p;
+    Query(session, "SELECT " + std::string(kColumns) + " FROM workload_policies WHERE deleted = 0 ORDER BY name, id",
+          p, [&](const soci::row& row) { out.push_back(ReadPolicy(row)); });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<Policy> PolicyRepository::Update(std::string_view id, const PolicyUpdate& u) {
+  Policy out;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update policy " + std::string(id), [&](soci::session& session) {
+    Params p;
+    std::string sets = "updated_at = " + p.Time(internal::Now());
+    if (u.name) sets += ", name = " + p.Text(*u.name);
+    if (u.description) sets += ", description = " + p.Text(*u.description);
+    if (u.field_values) sets += ", field_values = " + p.JsonValue(*u.field_values);
+    if (u.metadata) sets += ", metadata = " + p.JsonValue(*u.metadata);
+    if (u.status) sets += ", status = " + p.Text(*u.status);
+    Exec(session, "UPDATE workload_policies SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p);
+    out = MustGet(session, id);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status PolicyRepository::SoftDelete(std::string_view id) {
+  return db_.RunInTransaction("delete policy", [&](soci::session& session) {
+    Params p;
+    std::string key = "id = " + p.Text(id);
+    internal::SoftDeleteImpl(session, "workload_policies", "policy " + std::string(id), key, p, false);
+    Params d;
+    Exec(session, "DELETE FROM policy_assignments WHERE policy_id = " + d.Text(id), d);
+    return Status::OK();
+  });
+}
+
+Status PolicyRepository::Assign(std::string_view policy_id, std::string_view project_id,
+                                 std::string_view project_name) {
+  return db_.RunInTransaction("assign policy", [&](soci::session& session) {
+    MustGet(session, policy_id);
+    TimePoint now = internal::Now();
+    Params q;
+    int64_t exists = internal::QueryInt(session,
+                                        "SELECT COUNT(*) FROM policy_assignments WHERE policy_id = " +
+                                            q.Text(policy_id) + " AND project_id = " + q.Text(project_id),
+                                        q);
+    Params u;
+    if (exists) {
+      Exec(session,
+           "UPDATE policy_assignments SET project_name = " + u.Text(project_name) + ", updated_at = " + u.Time(now) +
+               " WHERE policy_id = " + u.Text(policy_id) + " AND project_id = " + u.Text(project_id),
+           u);
+    } else {
+      Exec(session,
+           "INSERT INTO policy_assignments (policy_id, project_id, project_name, created_at, updated_at) VALUES (" +
+               u.Text(policy_id) + ", " + u.Text(project_id) + ", " + u.Text(project_name) + ", " + u.Time(now) +
+               ", " + u.Time(now) + ")",
+           u);
+    }
+    return Status::OK();
+  });
+}
+
+Status PolicyRepository::Unassign(std::string_view policy_id, std::string_view project_id) {
+  return db_.Run("unassign policy", [&](soci::session& session) {
+    Params p;
+    Exec(session,
+         "DELETE FROM policy_assignments WHERE policy_id = " + p.Text(policy_id) + " AND project_id = " +
+             p.Text(project_id),
+         p);
+    return Status::OK();
+  });
+}
+
+Result<std::vector<PolicyAssignment>> PolicyRepository::AssignmentsOfProject(std::string_view project_id) {
+  std::vector<PolicyAssignment> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list policy assignments", [&](soci::session& session) {
+    Params p;
+    out = ReadAssignments(session, "a.project_id = " + p.Text(project_id), p);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<PolicyAssignment>> PolicyRepository::AssignmentsOfPolicy(std::string_view policy_id) {
+  std::vector<PolicyAssignment> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list policy assignments", [&](soci::session& session) {
+    Params p;
+    out = ReadAssignments(session, "a.policy_id = " + p.Text(policy_id), p);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<int64_t> PolicyRepository::Purge(TimePoint older_than) {
+  int64_t purged = 0;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("purge policies", [&](soci::session& session) {
+    Params d;
+    Exec(session,
+         "DELETE FROM policy_assignments WHERE policy_id IN (SELECT id FROM workload_policies WHERE deleted = 1"
+         " AND deleted_at < " + d.Time(older_than) + ")",
+         d);
+    Params p;
+    purged =
+        Exec(session, "DELETE FROM workload_policies WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
+    return Status::OK();
+  }));
+  return purged;
+}
+
+}  // namespace cairn::db

@@ -1,0 +1,166 @@
+#include "db/restore_repository.h"
+
+#include <soci/soci.h>
+
+#include "db/sql.h"
+
+namespace cairn::db {
+namespace {
+
+using internal::Exec;
+using internal::Params;
+using internal::Query;
+using internal::RowReader;
+using internal::StatusError;
+
+constexpr std::string_view kColumns =
+    "id, snapshot_id, workload_id, project_id, user_id, name, description, restore_type, options, status,"
+    " progress_percent, progress_msg, warning_msg, error_msg, size, uploaded_size, time_taken, instances,"
+    " finished_at, created_at, updated_at, deleted, deleted_at";
+
+Restore ReadRestore(const soci::row& row) {
+  RowReader r(row);
+  Restore x;
+  x.id = r.Text();
+  x.snapshot_id = r.Text();
+  x.workload_id = r.Text();
+  x.project_id = r.Text();
+  x.user_id = r.Text();
+  x.name = r.Text();
+  x.description = r.Text();
+  x.restore_type = r.Text();
+  x.options = r.JsonValue("restores.options");
+  x.status = r.Text();
+  x.progress_percent = static_cast<int>(r.Int());
+  x.progress_msg = r.Text();
+  x.warning_msg = r.Text();
+  x.error_msg = r.Text();
+  x.size = r.Int();
+  x.uploaded_size = r.Int();
+  x.time_taken = r.Int();
+  x.instances = r.JsonValue("restores.instances", Json::array());
+  x.finished_at = r.OptTime();
+  x.created_at = r.Time();
+  x.updated_at = r.Time();
+  x.deleted = r.Bool();
+  x.deleted_at = r.OptTime();
+  return x;
+}
+
+Restore MustGet(soci::session& session, std::string_view id, bool include_deleted) {
+  Params p;
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM restores WHERE id = " + p.Text(id);
+  if (!include_deleted) sql += " AND deleted = 0";
+  std::optional<Restore> out;
+  Query(session, sql, p, [&](const soci::row& row) { out = ReadRestore(row); });
+  if (!out) throw StatusError(Status::NotFound("restore " + std::string(id) + " not found"));
+  return std::move(*out);
+}
+
+}  // namespace
+
+Result<Restore> RestoreRepository::Create(Restore x) {
+  if (x.id.empty()) x.id = internal::NewId();
+  TimePoint now = internal::Now();
+  x.created_at = now;
+  x.updated_at = now;
+  x.deleted = false;
+  x.deleted_at.reset();
+  CAIRN_RETURN_IF_ERROR(db_.Run("create restore " + x.id, [&](soci::session& session) {
+    Params p;
+    Exec(session,
+         "INSERT INTO restores (" + std::string(kColumns) + ") VALUES (" + p.Text(x.id) + ", " +
+             p.Text(x.snapshot_id) + ", " + p.Text(x.workload_id) + ", " + p.Text(x.project_id) + ", " +
+             p.Text(x.user_id) + ", " + p.Text(x.name) + ", " + p.Text(x.description) + ", " +
+             p.Text(x.restore_type) + ", " + p.JsonValue(x.options) + ", " + p.Text(x.status) + ", " +
+             p.Int(x.progress_percent) + ", " + p.Text(x.progress_msg) + ", " + p.Text(x.warning_msg) + ", " +
+             p.Text(x.error_msg) + ", " + p.Int(x.size) + ", " + p.Int(x.uploaded_size) + ", " +
+             p.Int(x.time_taken) + ", " + p.JsonValue(x.instances) + ", " + p.OptTime(x.finished_at) + ", " +
+             p.Time(now) + ", " + p.Time(now) + ", 0, NULL)",
+         p);
+    return Status::OK();
+  }));
+  return x;
+}
+
+Result<Restore> RestoreRepository::Get(std::string_view id, bool include_deleted) {
+  Restore out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get restore", [&](soci::session& session) {
+    out = MustGet(session, id, include_deleted);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<Restore>> RestoreRepository::List(const RestoreFilter& filter, const Page& page) {
+  std::vector<Restore> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list restores", [&](soci::session& session) {
+    Params p;
+    std::vector<std::string> where;
+    if (!filter.include_deleted) where.push_back("deleted = 0");
+    if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
+    if (filter.snapshot_id) where.push_back("snapshot_id = " + p.Text(*filter.snapshot_id));
+    if (filter.workload_id) where.push_back("workload_id = " + p.Text(*filter.workload_id));
+    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
+    if (page.marker) internal::AddMarkerCondition(session, "restores", *page.marker, p, where);
+    Query(session,
+          "SELECT " + std::string(kColumns) + " FROM restores" + internal::WhereClause(where) +
+              " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit),
+          p, [&](const soci::row& row) { out.push_back(ReadRestore(row)); });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<Restore> RestoreRepository::Update(std::string_view id, const RestoreUpdate& u) {
+  Restore out;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update restore " + std::string(id), [&](soci::session& session) {
+    Params p;
+    std::string sets = "updated_at = " + p.Time(internal::Now());
+    if (u.name) sets += ", name = " + p.Text(*u.name);
+    if (u.description) sets += ", description = " + p.Text(*u.description);
+    if (u.status) sets += ", status = " + p.Text(*u.status);
+    if (u.progress_percent) sets += ", progress_percent = " + p.Int(*u.progress_percent);
+    if (u.progress_msg) sets += ", progress_msg = " + p.Text(*u.progress_msg);
+    if (u.warning_msg) sets += ", warning_msg = " + p.Text(*u.warning_msg);
+    if (u.error_msg) sets += ", error_msg = " + p.Text(*u.error_msg);
+    if (u.size) sets += ", size = " + p.Int(*u.size);
+    if (u.uploaded_size) sets += ", uploaded_size = " + p.Int(*u.uploaded_size);
+    if (u.time_taken) sets += ", time_taken = " + p.Int(*u.time_taken);
+    if (u.instances) sets += ", instances = " + p.JsonValue(*u.instances);
+    if (u.finished_at) sets += ", finished_at = " + p.Time(*u.finished_at);
+    Exec(session, "UPDATE restores SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p);
+    out = MustGet(session, id, false);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status RestoreRepository::SetStatusIf(std::string_view id, const std::vector<std::string>& expected,
+                                      std::string_view new_status, std::optional<std::string> error_msg) {
+  return db_.Run("set restore status", [&](soci::session& session) {
+    internal::SetStatusIfImpl(session, "restores", "restore", id, expected, new_status, error_msg);
+    return Status::OK();
+  });
+}
+
+Status RestoreRepository::SoftDelete(std::string_view id) {
+  return db_.Run("delete restore", [&](soci::session& session) {
+    Params p;
+    std::string key = "id = " + p.Text(id);
+    internal::SoftDeleteImpl(session, "restores", "restore " + std::string(id), key, p, true);
+    return Status::OK();
+  });
+}
+
+Result<int64_t> RestoreRepository::Purge(TimePoint older_than) {
+  int64_t purged = 0;
+  CAIRN_RETURN_IF_ERROR(db_.Run("purge restores", [&](soci::session& session) {
+    Params p;
+    purged = Exec(session, "DELETE FROM restores WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
+    return Status::OK();
+  }));
+  return purged;
+}
+
+}  // namespace cairn::db

@@ -1,0 +1,377 @@
+#include "db/snapshot_repository.h"
+
+#include <soci/soci.h>
+
+#include "db/sql.h"
+
+namespace cairn::db {
+namespace {
+
+using internal::Exec;
+using internal::Params;
+using internal::Query;
+using internal::RowReader;
+using internal::StatusError;
+
+constexpr std::string_view kColumns =
+    "id, workload_id, project_id, user_id, name, description, snapshot_type, status, progress_percent,"
+    " progress_msg, warning_msg, error_msg, size, restore_size, uploaded_size, time_taken, pinned,"
+    " is_scheduled, host, metadata, finished_at, created_at, updated_at, deleted, deleted_at";
+
+Snapshot ReadSnapshot(const soci::row& row) {
+  RowReader r(row);
+  Snapshot s;
+  s.id = r.Text();
+  s.workload_id = r.Text();
+  s.project_id = r.Text();
+  s.user_id = r.Text();
+  s.name = r.Text();
+  s.description = r.Text();
+  s.snapshot_type = r.Text();
+  s.status = r.Text();
+  s.progress_percent = static_cast<int>(r.Int());
+  s.progress_msg = r.Text();
+  s.warning_msg = r.Text();
+  s.error_msg = r.Text();
+  s.size = r.Int();
+  s.restore_size = r.Int();
+  s.uploaded_size = r.Int();
+  s.time_taken = r.Int();
+  s.pinned = r.Bool();
+  s.is_scheduled = r.Bool();
+  s.host = r.Text();
+  s.metadata = r.JsonValue("snapshots.metadata");
+  s.finished_at = r.OptTime();
+  s.created_at = r.Time();
+  s.updated_at = r.Time();
+  s.deleted = r.Bool();
+  s.deleted_at = r.OptTime();
+  return s;
+}
+
+std::optional<Snapshot> SelectOne(soci::session& session, std::string_view id, bool include_deleted) {
+  Params p;
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM snapshots WHERE id = " + p.Text(id);
+  if (!include_deleted) sql += " AND deleted = 0";
+  std::optional<Snapshot> out;
+  Query(session, sql, p, [&](const soci::row& row) { out = ReadSnapshot(row); });
+  return out;
+}
+
+Snapshot MustGet(soci::session& session, std::string_view id, bool include_deleted) {
+  std::optional<Snapshot> s = SelectOne(session, id, include_deleted);
+  if (!s) throw StatusError(Status::NotFound("snapshot " + std::string(id) + " not found"));
+  return std::move(*s);
+}
+
+constexpr std::string_view kVmColumns =
+    "snapshot_id, vm_id, vm_name, status, flavor, security_groups, nics, metadata, created_at, updated_at";
+
+constexpr std::string_view kDiskColumns =
+    "id, snapshot_id, vm_id, resource_id, device, volume_id, volume_type, volume_size, bootable, format, size,"
+    " path, parent_disk_snapshot_id, status, created_at, updated_at";
+
+SnapshotDisk ReadDisk(const soci::row& row) {
+  RowReader r(row);
+  SnapshotDisk d;
+  d.id = r.Text();
+  d.snapshot_id = r.Text();
+  d.vm_id = r.Text();
+  d.resource_id = r.Text();
+  d.device = r.Text();
+  d.volume_id = r.OptText();
+  d.volume_type = r.Text();
+  d.volume_size = r.Int();
+  d.bootable = r.Bool();
+  d.format = r.Text();
+  d.size = r.Int();
+  d.path = r.Text();
+  d.parent_disk_snapshot_id = r.OptText();
+  d.status = r.Text();
+  d.created_at = r.Time();
+  d.updated_at = r.Time();
+  return d;
+}
+
+}  // namespace
+
+Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
+  if (s.id.empty()) s.id = internal::NewId();
+  TimePoint now = internal::Now();
+  s.created_at = now;
+  s.updated_at = now;
+  s.deleted = false;
+  s.deleted_at.reset();
+  CAIRN_RETURN_IF_ERROR(db_.Run("create snapshot " + s.id, [&](soci::session& session) {
+    Params p;
+    Exec(session,
+         "INSERT INTO snapshots (" + std::string(kColumns) + ") VALUES (" + p.Text(s.id) + ", " +
+             p.Text(s.workload_id) + ", " + p.Text(s.project_id) + ", " + p.Text(s.user_id) + ", " + p.Text(s.name) +
+             ", " + p.Text(s.description) + ", " + p.Text(s.snapshot_type) + ", " + p.Text(s.status) + ", " +
+             p.Int(s.progress_percent) + ", " + p.Text(s.progress_msg) + ", " + p.Text(s.warning_msg) + ", " +
+             p.Text(s.error_msg) + ", " + p.Int(s.size) + ", " + p.Int(s.restore_size) + ", " +
+             p.Int(s.uploaded_size) + ", " + p.Int(s.time_taken) + ", " + p.Bool(s.pinned) + ", " +
+             p.Bool(s.is_scheduled) + ", " + p.Text(s.host) + ", " + p.JsonValue(s.metadata) + ", " +
+             p.OptTime(s.finished_at) + ", " + p.Time(now) + ", " + p.Time(now) + ", 0, NULL)",
+         p);
+    return Status::OK();
+  }));
+  return s;
+}
+
+Result<Snapshot> SnapshotRepository::Get(std::string_view id, bool include_deleted) {
+  Snapshot out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get snapshot", [&](soci::session& session) {
+    out = MustGet(session, id, include_deleted);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<Snapshot>> SnapshotRepository::List(const SnapshotFilter& filter, const Page& page) {
+  std::vector<Snapshot> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list snapshots", [&](soci::session& session) {
+    Params p;
+    std::vector<std::string> where;
+    if (!filter.include_deleted) where.push_back("deleted = 0");
+    if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
+    if (filter.workload_id) where.push_back("workload_id = " + p.Text(*filter.workload_id));
+    if (filter.date_from) where.push_back("created_at >= " + p.Time(*filter.date_from));
+    if (filter.date_to) where.push_back("created_at <= " + p.Time(*filter.date_to));
+    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
+    if (page.marker) internal::AddMarkerCondition(session, "snapshots", *page.marker, p, where);
+    Query(session,
+          "SELECT " + std::string(kColumns) + " FROM snapshots" + internal::WhereClause(where) +
+              " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit),
+          p, [&](const soci::row& row) { out.push_back(ReadSnapshot(row)); });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<Snapshot> SnapshotRepository::Update(std::string_view id, const SnapshotUpdate& u) {
+  Snapshot out;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update snapshot " + std::string(id), [&](soci::session& session) {
+    Params p;
+    std::string sets = "updated_at = " + p.Time(internal::Now());
+    if (u.name) sets += ", name = " + p.Text(*u.name);
+    if (u.description) sets += ", description = " + p.Text(*u.description);
+    if (u.snapshot_type) sets += ", snapshot_type = " + p.Text(*u.snapshot_type);
+    if (u.status) sets += ", status = " + p.Text(*u.status);
+    if (u.progress_percent) sets += ", progress_percent = " + p.Int(*u.progress_percent);
+    if (u.progress_msg) sets += ", progress_msg = " + p.Text(*u.progress_msg);
+    if (u.warning_msg) sets += ", warning_msg = " + p.Text(*u.warning_msg);
+    if (u.error_msg) sets += ", error_msg = " + p.Text(*u.error_msg);
+    if (u.size) sets += ", size = " + p.Int(*u.size);
+    if (u.restore_size) sets += ", restore_size = " + p.Int(*u.restore_size);
+    if (u.uploaded_size) sets += ", uploaded_size = " + p.Int(*u.uploaded_size);
+    if (u.time_taken) sets += ", time_taken = " + p.Int(*u.time_taken);
+    if (u.pinned) sets += ", pinned = " + p.Bool(*u.pinned);
+    if (u.host) sets += ", host = " + p.Text(*u.host);
+    if (u.metadata) sets += ", metadata = " + p.JsonValue(*u.metadata);
+    if (u.finished_at) sets += ", finished_at = " + p.Time(*u.finished_at);
+    Exec(session, "UPDATE snapshots SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p);
+    out = MustGet(session, id, false);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status SnapshotRepository::SetStatusIf(std::string_view id, const std::vector<std::string>& expected,
+                                       std::string_view new_status, std::optional<std::string> error_msg) {
+  return db_.Run("set snapshot status", [&](soci::session& session) {
+    internal::SetStatusIfImpl(session, "snapshots", "snapshot", id, expected, new_status, error_msg);
+    return Status::OK();
+  });
+}
+
+Status SnapshotRepository::SoftDelete(std::string_view id) {
+  return db_.Run("delete snapshot", [&](soci::session& session) {
+    Params p;
+    std::string key = "id = " + p.Text(id);
+    internal::SoftDeleteImpl(session, "snapshots", "snapshot " + std::string(id), key, p, true);
+    return Status::OK();
+  });
+}
+
+Result<SnapshotUsage> SnapshotRepository::Usage(std::optional<std::string> project_id,
+                                                std::optional<std::string> workload_id) {
+  SnapshotUsage usage;
+  CAIRN_RETURN_IF_ERROR(db_.Run("snapshot usage", [&](soci::session& session) {
+    Params p;
+    std::vector<std::string> where = {"deleted = 0"};
+    if (project_id) where.push_back("project_id = " + p.Text(*project_id));
+    if (workload_id) where.push_back("workload_id = " + p.Text(*workload_id));
+    Query(session, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM snapshots" + internal::WhereClause(where), p,
+          [&](const soci::row& row) {
+            RowReader r(row);
+            usage.snapshots = r.Int();
+            usage.size = r.Int();
+          });
+    return Status::OK();
+  }));
+  return usage;
+}
+
+Result<int64_t> SnapshotRepository::Purge(TimePoint older_than) {
+  int64_t purged = 0;
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("purge snapshots", [&](soci::session& session) {
+    auto doomed = [&](Params& p) {
+      return "(SELECT id FROM snapshots WHERE deleted = 1 AND deleted_at < " + p.Time(older_than) + ")";
+    };
+    for (std::string_view child : {"restores", "snapshot_disks", "snapshot_vms"}) {
+      Params p;
+      std::string in = doomed(p);
+      Exec(session, "DELETE FROM " + std::string(child) + " WHERE snapshot_id IN " + in, p);
+    }
+    Params p;
+    purged = Exec(session, "DELETE FROM snapshots WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
+    return Status::OK();
+  }));
+  return purged;
+}
+
+Status SnapshotRepository::PutVm(SnapshotVm vm) {
+  return db_.RunInTransaction("put snapshot VM", [&](soci::session& session) {
+    TimePoint now = internal::Now();
+    Params d;
+    std::optional<std::string> created;
+    Query(session,
+          "SELECT created_at FROM snapshot_vms WHERE snapshot_id = " + d.Text(vm.snapshot_id) +
+              " AND vm_id = " + d.Text(vm.vm_id),
+          d, [&](const soci::row& row) { created = RowReader(row).Text(); });
+    Params p;
+    if (created) {
+      Exec(session,
+           "UPDATE snapshot_vms SET vm_name = " + p.Text(vm.vm_name) + ", status = " + p.Text(vm.status) +
+               ", flavor = " + p.JsonValue(vm.flavor) + ", security_groups = " + p.JsonValue(vm.security_groups) +
+               ", nics = " + p.JsonValue(vm.nics) + ", metadata = " + p.JsonValue(vm.metadata) +
+               ", updated_at = " + p.Time(now) + " WHERE snapshot_id = " + p.Text(vm.snapshot_id) +
+               " AND vm_id = " + p.Text(vm.vm_id),
+           p);
+    } else {
+      Exec(session,
+           "INSERT INTO snapshot_vms (" + std::string(kVmColumns) + ") VALUES (" + p.Text(vm.snapshot_id) + ", " +
+               p.Text(vm.vm_id) + ", " + p.Text(vm.vm_name) + ", " + p.Text(vm.status) + ", " +
+               p.JsonValue(vm.flavor) + ", " + p.JsonValue(vm.security_groups) + ", " + p.JsonValue(vm.nics) +
+               ", " + p.JsonValue(vm.metadata) + ", " + p.Time(now) + ", " + p.Time(now) + ")",
+           p);
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<SnapshotVm>> SnapshotRepository::ListVms(std::string_view snapshot_id) {
+  std::vector<SnapshotVm> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list snapshot VMs", [&](soci::session& session) {
+    Params p;
+    Query(session,
+          "SELECT " + std::string(kVmColumns) + " FROM snapshot_vms WHERE snapshot_id = " + p.Text(snapshot_id) +
+              " ORDER BY created_at, vm_id",
+          p, [&](const soci::row& row) {
+            RowReader r(row);
+            SnapshotVm vm;
+            vm.snapshot_id = r.Text();
+            vm.vm_id = r.Text();
+            vm.vm_name = r.Text();
+            vm.status = r.Text();
+            vm.flavor = r.JsonValue("snapshot_vms.flavor");
+            vm.security_groups = r.JsonValue("snapshot_vms.security_groups", Json::array());
+            vm.nics = r.JsonValue("snapshot_vms.nics", Json::array());
+            vm.metadata = r.JsonValue("snapshot_vms.metadata");
+            vm.created_at = r.Time();
+            vm.updated_at = r.Time();
+            out.push_back(std::move(vm));
+          });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status SnapshotRepository::DeleteVm(std::string_view snapshot_id, std::string_view vm_id) {
+  return db_.Run("delete snapshot VM", [&](soci::session& session) {
+    Params p;
+    if (Exec(session,
+             "DELETE FROM snapshot_vms WHERE snapshot_id = " + p.Text(snapshot_id) + " AND vm_id = " + p.Text(vm_id),
+             p) == 0) {
+      return Status::NotFound("VM " + std::string(vm_id) + " of snapshot " + std::string(snapshot_id) +
+                              " not found");
+    }
+    return Status::OK();
+  });
+}
+
+Result<SnapshotDisk> SnapshotRepository::PutDisk(SnapshotDisk d) {
+  if (d.id.empty()) d.id = internal::NewId();
+  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("put snapshot disk " + d.id, [&](soci::session& session) {
+    TimePoint now = internal::Now();
+    Params q;
+    std::optional<std::string> created;
+    Query(session, "SELECT created_at FROM snapshot_disks WHERE id = " + q.Text(d.id), q,
+          [&](const soci::row& row) { created = RowReader(row).Text(); });
+    d.created_at = created ? internal::ParseTime(*created) : now;
+    d.updated_at = now;
+    Params p;
+    if (created) {
+      Exec(session,
+           "UPDATE snapshot_disks SET snapshot_id = " + p.Text(d.snapshot_id) + ", vm_id = " + p.Text(d.vm_id) +
+               ", resource_id = " + p.Text(d.resource_id) + ", device = " + p.Text(d.device) +
+               ", volume_id = " + p.OptText(d.volume_id) + ", volume_type = " + p.Text(d.volume_type) +
+               ", volume_size = " + p.Int(d.volume_size) + ", bootable = " + p.Bool(d.bootable) +
+               ", format = " + p.Text(d.format) + ", size = " + p.Int(d.size) + ", path = " + p.Text(d.path) +
+               ", parent_disk_snapshot_id = " + p.OptText(d.parent_disk_snapshot_id) +
+               ", status = " + p.Text(d.status) + ", updated_at = " + p.Time(now) + " WHERE id = " + p.Text(d.id),
+           p);
+    } else {
+      Exec(session,
+           "INSERT INTO snapshot_disks (" + std::string(kDiskColumns) + ") VALUES (" + p.Text(d.id) + ", " +
+               p.Text(d.snapshot_id) + ", " + p.Text(d.vm_id) + ", " + p.Text(d.resource_id) + ", " +
+               p.Text(d.device) + ", " + p.OptText(d.volume_id) + ", " + p.Text(d.volume_type) + ", " +
+               p.Int(d.volume_size) + ", " + p.Bool(d.bootable) + ", " + p.Text(d.format) + ", " + p.Int(d.size) +
+               ", " + p.Text(d.path) + ", " + p.OptText(d.parent_disk_snapshot_id) + ", " + p.Text(d.status) +
+               ", " + p.Time(now) + ", " + p.Time(now) + ")",
+           p);
+    }
+    return Status::OK();
+  }));
+  return d;
+}
+
+Result<SnapshotDisk> SnapshotRepository::GetDisk(std::string_view disk_id) {
+  std::optional<SnapshotDisk> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get snapshot disk", [&](soci::session& session) {
+    Params p;
+    Query(session, "SELECT " + std::string(kDiskColumns) + " FROM snapshot_disks WHERE id = " + p.Text(disk_id), p,
+          [&](const soci::row& row) { out = ReadDisk(row); });
+    return Status::OK();
+  }));
+  if (!out) return Status::NotFound("snapshot disk " + std::string(disk_id) + " not found");
+  return std::move(*out);
+}
+
+Result<std::vector<SnapshotDisk>> SnapshotRepository::ListDisks(std::string_view snapshot_id,
+                                                                std::optional<std::string> vm_id) {
+  std::vector<SnapshotDisk> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list snapshot disks", [&](soci::session& session) {
+    Params p;
+    std::string sql =
+        "SELECT " + std::string(kDiskColumns) + " FROM snapshot_disks WHERE snapshot_id = " + p.Text(snapshot_id);
+    if (vm_id) sql += " AND vm_id = " + p.Text(*vm_id);
+    Query(session, sql + " ORDER BY vm_id, device, id", p,
+          [&](const soci::row& row) { out.push_back(ReadDisk(row)); });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status SnapshotRepository::DeleteDisk(std::string_view disk_id) {
+  return db_.Run("delete snapshot disk", [&](soci::session& session) {
+    Params p;
+    if (Exec(session, "DELETE FROM snapshot_disks WHERE id = " + p.Text(disk_id), p) == 0) {
+      return Status::NotFound("snapshot disk " + std::string(disk_id) + " not found");
+    }
+    return Status::OK();
+  });
+}
+
+}  // namespace cairn::db

@@ -1,0 +1,101 @@
+#include "db/trust_repository.h"
+
+#include <soci/soci.h>
+
+#include "db/sql.h"
+
+namespace cairn::db {
+namespace {
+
+using internal::Exec;
+using internal::Params;
+using internal::Query;
+using internal::RowReader;
+
+constexpr std::string_view kColumns =
+    "id, name, project_id, user_id, value, status, metadata, created_at, updated_at, deleted, deleted_at";
+
+Trust ReadTrust(const soci::row& row) {
+  RowReader r(row);
+  Trust t;
+  t.id = r.Text();
+  t.name = r.Text();
+  t.project_id = r.Text();
+  t.user_id = r.Text();
+  t.value = r.Text();
+  t.status = r.Text();
+  t.metadata = r.JsonValue("trusts.metadata");
+  t.created_at = r.Time();
+  t.updated_at = r.Time();
+  t.deleted = r.Bool();
+  t.deleted_at = r.OptTime();
+  return t;
+}
+
+}  // namespace
+
+Result<Trust> TrustRepository::Create(Trust t) {
+  if (t.name.empty()) return Status::InvalidArgument("a trust needs a name (the Keystone trust id)");
+  if (t.id.empty()) t.id = internal::NewId();
+  TimePoint now = internal::Now();
+  t.created_at = now;
+  t.updated_at = now;
+  t.deleted = false;
+  t.deleted_at.reset();
+  CAIRN_RETURN_IF_ERROR(db_.Run("create trust " + t.name, [&](soci::session& session) {
+    Params p;
+    Exec(session,
+         "INSERT INTO trusts (" + std::string(kColumns) + ") VALUES (" + p.Text(t.id) + ", " + p.Text(t.name) + ", " +
+             p.Text(t.project_id) + ", " + p.Text(t.user_id) + ", " + p.Text(t.value) + ", " + p.Text(t.status) +
+             ", " + p.JsonValue(t.metadata) + ", " + p.Time(now) + ", " + p.Time(now) + ", 0, NULL)",
+         p);
+    return Status::OK();
+  }));
+  return t;
+}
+
+Result<Trust> TrustRepository::GetByName(std::string_view name) {
+  std::optional<Trust> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("get trust", [&](soci::session& session) {
+    Params p;
+    Query(session, "SELECT " + std::string(kColumns) + " FROM trusts WHERE deleted = 0 AND name = " + p.Text(name), p,
+          [&](const soci::row& row) { out = ReadTrust(row); });
+    return Status::OK();
+  }));
+  if (!out) return Status::NotFound("trust " + std::string(name) + " not found");
+  return std::move(*out);
+}
+
+Result<std::vector<Trust>> TrustRepository::ListByProject(std::string_view project_id) {
+  std::vector<Trust> out;
+  CAIRN_RETURN_IF_ERROR(db_.Run("list trusts", [&](soci::session& session) {
+    Params p;
+    Query(session,
+          "SELECT " + std::string(kColumns) + " FROM trusts WHERE deleted = 0 AND project_id = " + p.Text(project_id) +
+              " ORDER BY created_at, id",
+          p, [&](const soci::row& row) { out.push_back(ReadTrust(row)); });
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status TrustRepository::Delete(std::string_view name) {
+  return db_.Run("delete trust", [&](soci::session& session) {
+    Params p;
+    std::string key = "name = " + p.Text(name);
+    internal::SoftDeleteImpl(session, "trusts", "trust " + std::string(name), key, p, false);
+    return Status::OK();
+  });
+}
+
+Result<int64_t> TrustRepository::Purge(TimePoint older_than) {
+  int64_t purged = 0;
+  CAIRN_RETURN_IF_ERROR(db_.Run("purge trusts", [&](soci::session& session) {
+    Params p;
+    purged = Exec(session, "DELETE FROM trusts WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
+    return Status::OK();
+  }));
+  return purged;
+}
+
+}  // namespace cairn::db
