@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include "api/fault.h"
 #include "common/log.h"
@@ -164,6 +165,16 @@ void HttpServer::Configure() {
   server.set_read_timeout(static_cast<time_t>(options_.client_socket_timeout.count()), 0);
   server.set_write_timeout(static_cast<time_t>(options_.client_socket_timeout.count()), 0);
   server.set_keep_alive_timeout(static_cast<time_t>(options_.keep_alive_timeout.count()));
+  // SO_REUSEADDR (restart without waiting for TIME_WAIT) but not httplib's
+  // default SO_REUSEPORT, which would let a second server share the port.
+  // Also remember the socket: httplib listens with a backlog of 5, which
+  // overflows under a burst of connections (dropped handshakes, then clients
+  // whose request arrives after the keep-alive wait); Start() widens it.
+  server.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket_ = sock;
+  });
 
   // Runs once the request line and headers are read (before the body): the
   // request id and the start time.
@@ -253,6 +264,7 @@ Status HttpServer::Start() {
   }
   int port = options_.bind_port;
   bool bound = false;
+  listen_socket_ = -1;
   if (port == 0) {
     port = server_->bind_to_any_port(options_.bind_host);
     bound = port > 0;
@@ -263,6 +275,8 @@ Status HttpServer::Start() {
     server_.reset();
     return Status::IOError("cannot listen on " + options_.bind_host + ":" + std::to_string(options_.bind_port));
   }
+  // Listening again on a listening socket sets its backlog (Linux).
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   port_ = port;
   listen_returned_ = false;
   listener_ = std::thread([this] {

@@ -64,6 +64,7 @@ class HttpServer {
   std::thread listener_;
   std::atomic<int> port_{0};
   std::atomic<bool> listen_returned_{false};
+  int listen_socket_ = -1;  // the bound socket (owned by server_)
 };
 
 }  // namespace cairn::api

@@ -27,14 +27,14 @@ namespace cairn::api {
 
 // Who is asking: from the Keystone token (set by the auth middleware).
 struct Credentials {
-  std::string user_id;
-  std::string project_id;
-  std::vector<std::string> roles;
+  std::string user_id{};
+  std::string project_id{};
+  std::vector<std::string> roles{};
   // True for cloud admins; set it from PolicyEnforcer::IsAdmin (the
   // context_is_admin rule), as oslo.context does.
   bool is_admin = false;
   // Any other credential a rule may name (domain_id, user_domain_id, ...).
-  std::map<std::string, std::string, std::less<>> extra;
+  std::map<std::string, std::string, std::less<>> extra{};
 
   // The credential `key` as text: user_id, project_id (also "tenant" and
   // "tenant_id"), is_admin ("True"/"False"), else extra[key]; nullopt when
