@@ -213,14 +213,18 @@ void HttpServer::Configure() {
   httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&, httplib::Response& res) {
     EnsureRequestId(res);
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 413) {
-      WriteFault(res, OverLimitFault("The request body is larger than the server accepts."));
-    } else if (res.status == 414) {
-      WriteFault(res, MakeFault(414, "The request URI is too long."));
-    } else if (res.status >= 500) {
-      WriteFault(res, InternalFault(res.get_header_value(std::string(kRequestIdHeader))));
-    } else {
-      WriteFault(res, MakeFault(res.status, "The request could not be understood."));
+    switch (res.status) {
+      case 401: WriteFault(res, UnauthorizedFault()); break;
+      case 403: WriteFault(res, ForbiddenFault("Access was denied to this resource.")); break;
+      case 404: WriteFault(res, NotFoundFault("The resource could not be found.")); break;
+      case 413: WriteFault(res, OverLimitFault("The request body is larger than the server accepts.")); break;
+      case 414: WriteFault(res, MakeFault(414, "The request URI is too long.")); break;
+      default:
+        if (res.status >= 500) {
+          WriteFault(res, InternalFault(res.get_header_value(std::string(kRequestIdHeader))));
+        } else {
+          WriteFault(res, MakeFault(res.status, "The request could not be understood."));
+        }
     }
     return httplib::Server::HandlerResponse::Handled;
   };

@@ -1,8 +1,12 @@
 // The HTTP server on 127.0.0.1 with an ephemeral port, driven by httplib's client.
 #include "api/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -296,6 +300,41 @@ TEST_F(HttpServerTest, WorkersServeConcurrentlyUpToThePoolSize) {
   EXPECT_EQ(ids.size(), static_cast<size_t>(kClients * kEach));
   EXPECT_LE(concurrency_.max_inside, kWorkers);
   EXPECT_GE(concurrency_.max_inside, kWorkers);  // reached at the gate
+}
+
+// Sends raw bytes and returns everything the server answers until it closes.
+std::string RawExchange(int port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return answer;
+}
+
+TEST_F(HttpServerTest, MalformedRequestGetsAFaultAndTheServerGoesOn) {
+  std::string answer = RawExchange(server_->port(), "NOT AN HTTP REQUEST\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_NE(answer.find("\"badRequest\""), std::string::npos) << answer;
+  EXPECT_NE(answer.find("x-openstack-request-id: req-"), std::string::npos) << answer;
+  auto ok = Client().Post("/echo", "{}", "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(HttpServerTest, HeadIsServedByGetWithoutBody) {
+  auto res = Client().Head("/v1/p/things/1");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_TRUE(res->body.empty());
 }
 
 TEST_F(HttpServerTest, StartTwiceIsConflictAndStopIsIdempotent) {
