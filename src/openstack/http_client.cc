@@ -100,6 +100,11 @@ Result<Response> HttpClient::Send(const Request& request) const {
   if (!KnownMethod(request.method)) {
     return Status::InvalidArgument("unknown HTTP method " + Quoted(request.method) + " for " + request.url);
   }
+  for (const auto& [name, value] : request.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
+      return Status::InvalidArgument("HTTP header " + Quoted(name) + " has a line break (or a colon in its name)");
+    }
+  }
   CURL* curl = ThreadHandle();
   if (curl == nullptr) return Status::Internal("curl_easy_init failed");
 

@@ -58,7 +58,8 @@ class HttpClient {
 
   // Performs the exchange. OK with the response for every HTTP status;
   // kUnavailable "<METHOD> <url>: <curl message>" for transport failures;
-  // kInvalidArgument for an empty URL or unknown method.
+  // kInvalidArgument for an empty URL, an unknown method, or a header with a
+  // line break (no header injection).
   Result<Response> Send(const Request& request) const;
 
   const HttpClientOptions& options() const { return options_; }

@@ -181,6 +181,8 @@ TEST_F(HttpClientTest, TimeoutIsUnavailable) {
 TEST_F(HttpClientTest, RejectsBadRequests) {
   EXPECT_EQ(http_.Send({.url = ""}).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(http_.Send({.method = "BREW", .url = server_.Url("/ok")}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(http_.Send({.url = server_.Url("/ok"), .headers = {{"X-Auth-Token", "a\r\nX-Evil: 1"}}}).status().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 TEST_F(HttpClientTest, ManyThreadsAtOnce) {
