@@ -1,0 +1,60 @@
+// cairn-api: the workloadmgr REST API of Cairn (docs/api.md). Reads its
+// configuration files, opens the database, and serves until SIGTERM/SIGINT.
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "api/v1/api_app.h"
+#include "common/log.h"
+
+namespace {
+
+using namespace cairn;
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "cairn-api: %s\n", s.message().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"cairn-api: the workloadmgr REST API of Cairn"};
+  std::vector<std::string> files = {"/etc/cairn/cairn.conf"};
+  std::string config_dir;
+  cli.add_option("--config-file", files, "Configuration file(s), applied in order")->capture_default_str();
+  cli.add_option("--config-dir", config_dir, "A directory whose *.conf files are applied after the files");
+  CLI11_PARSE(cli, argc, argv);
+
+  OptionRegistry registry;
+  if (Status s = api::RegisterApiAppOptions(registry); !s.ok()) return Fail(s);
+  Config config(std::move(registry));
+  if (Status s = config.LoadFiles(files); !s.ok()) return Fail(s);
+  if (!config_dir.empty()) {
+    if (Status s = config.LoadDirectory(config_dir); !s.ok()) return Fail(s);
+  }
+  auto log_options = LogOptionsFromConfig(config);
+  if (!log_options.ok()) return Fail(log_options.status());
+  if (Status s = InitLogging(*log_options); !s.ok()) return Fail(s);
+  for (const auto& warning : config.warnings()) GetLogger("api")->warn("{}", warning);
+
+  // Block the stop signals in every thread; the main thread waits for one.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  auto app = api::ApiApp::Create(config);
+  if (!app.ok()) return Fail(app.status());
+  if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
+  GetLogger("api")->info("cairn-api listening on port {}", (*app)->port());
+  int signal = 0;
+  sigwait(&stop, &signal);
+  GetLogger("api")->info("cairn-api stopping (signal {})", signal);
+  (*app)->Stop();
+  return 0;
+}

@@ -1,0 +1,188 @@
+// Routes of snapshots: list, show, delete, cancel (also under a workload).
+#include "api/fault.h"
+#include "api/v1/service.h"
+#include "common/json_input.h"
+#include "common/strings.h"
+#include "db/job_repository.h"
+#include "db/snapshot_repository.h"
+#include "db/workload_repository.h"
+
+namespace cairn::api {
+namespace {
+
+using nlohmann::json;
+namespace ss = db::snapshot_status;
+
+Status SnapshotNotFound(std::string_view id) {
+  return Status::NotFound("Snapshot " + std::string(id) + " could not be found.");
+}
+
+// A date filter: ISO 8601 ("2024-03-01T10:00:00", with or without zone) or a
+// bare date ("2024-03-01", the start of that day in UTC).
+Result<std::optional<TimePoint>> DateQuery(const Request& request, std::string_view name) {
+  auto value = request.Query(name);
+  if (!value || Trim(*value).empty()) return std::optional<TimePoint>();
+  std::string text(Trim(*value));
+  if (text.size() == 10) text += "T00:00:00";
+  auto t = ParseIso8601(text);
+  if (!t.ok()) {
+    return Status::InvalidArgument("Invalid value for '" + std::string(name) + "': " + Quoted(*value) +
+                                   " is not a date such as 2024-03-01T10:00:00");
+  }
+  return std::optional<TimePoint>(*t);
+}
+
+// Loads a snapshot the caller may see; when the route names a workload, the
+// snapshot must belong to it.
+Result<db::Snapshot> LoadSnapshot(ApiService& service, const Request& request) {
+  const std::string& id = request.PathParam("snapshot_id");
+  if (!LooksLikeId(id)) return SnapshotNotFound(id);
+  auto s = db::SnapshotRepository(service.db).Get(AsciiLower(id));
+  if (!s.ok()) return s.status().code() == ErrorCode::kNotFound ? SnapshotNotFound(id) : s.status();
+  CAIRN_RETURN_IF_ERROR(CheckVisible(request, s->project_id, "Snapshot " + id));
+  const std::string& wid = request.PathParam("workload_id");
+  if (!wid.empty() && AsciiLower(wid) != s->workload_id) return SnapshotNotFound(id);
+  return s;
+}
+
+Result<Response> ListSnapshots(ApiService& service, const Request& request, bool detail) {
+  const std::string project = request.PathParam("project_id");
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_get_all", project));
+  db::SnapshotFilter filter;
+  filter.project_id = project;
+  std::string workload_id = request.PathParam("workload_id");
+  if (workload_id.empty()) workload_id = request.Query("workload_id").value_or("");
+  if (!workload_id.empty()) {
+    if (!LooksLikeId(workload_id)) return Status::NotFound("Workload " + workload_id + " could not be found.");
+    auto w = db::WorkloadRepository(service.db).Get(AsciiLower(workload_id));
+    if (!w.ok()) {
+      if (w.status().code() == ErrorCode::kNotFound) return Status::NotFound("Workload " + workload_id + " could not be found.");
+      return w.status();
+    }
+    CAIRN_RETURN_IF_ERROR(CheckVisible(request, w->project_id, "Workload " + workload_id));
+    filter.workload_id = w->id;
+    filter.project_id = w->project_id;
+  }
+  CAIRN_ASSIGN_OR_RETURN(bool all, QueryFlag(request, "all"));
+  if (all && workload_id.empty() &&
+      service.policy.Check("workload:workload_get_all_tenants", CallerCredentials(request),
+                           {{"project_id", project}})) {
+    filter.project_id.reset();
+  }
+  CAIRN_ASSIGN_OR_RETURN(filter.date_from, DateQuery(request, "date_from"));
+  CAIRN_ASSIGN_OR_RETURN(filter.date_to, DateQuery(request, "date_to"));
+  if (auto status = request.Query("status"); status && !status->empty()) filter.statuses = {*status};
+  CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
+  db::SnapshotRepository snapshots(service.db);
+  CAIRN_ASSIGN_OR_RETURN(auto rows, snapshots.List(filter, page));
+  json list = json::array();
+  const LinkBase base = LinkBaseOf(request);
+  for (const auto& s : rows) list.push_back(SnapshotView(s, {}, {}, base, false));
+  if (detail) {
+    // The list's detail view is the summary plus metadata; instances only on show.
+    for (size_t i = 0; i < rows.size(); ++i) list[i]["metadata"] = rows[i].metadata;
+  }
+  return Response::Json(200, {{"snapshots", std::move(list)}});
+}
+
+Result<Response> ShowSnapshot(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_get", s.project_id));
+  db::SnapshotRepository snapshots(service.db);
+  CAIRN_ASSIGN_OR_RETURN(auto vms, snapshots.ListVms(s.id));
+  CAIRN_ASSIGN_OR_RETURN(auto disks, snapshots.ListDisks(s.id));
+  return Response::Json(200, {{"snapshot", SnapshotView(s, vms, disks, LinkBaseOf(request), true)}});
+}
+
+Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id));
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete snapshot", [&](db::Executor& tx) -> Status {
+    Status set = db::SnapshotRepository(tx).SetStatusIf(
+        s.id, {std::string(ss::kAvailable), std::string(ss::kError), std::string(ss::kCancelled)}, ss::kDeleting);
+    if (set.code() == ErrorCode::kConflict) {
+      return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only an available, failed or cancelled snapshot can be deleted.");
+    }
+    CAIRN_RETURN_IF_ERROR(set);
+    db::Job job;
+    job.kind = std::string(db::job_kind::kSnapshotDelete);
+    job.object_id = s.id;
+    job.workload_id = s.workload_id;
+    job.project_id = s.project_id;
+    job.user_id = request.auth->user_id();
+    job.payload = {{"request_id", request.request_id}};
+    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+  }));
+  Audit(service, request, "snapshot_delete", "snapshot", s.id);
+  return Response::NoBody(202);
+}
+
+// Cancels a snapshot. When its job is still queued, no engine has touched it:
+// the job is dropped and the snapshot is cancelled at once. When an engine
+// runs it, the snapshot goes to "cancelling" and the engine stops and cleans.
+Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_cancel", s.project_id));
+  const std::vector<std::string> running = {std::string(ss::kCreating), std::string(ss::kExecuting),
+                                            std::string(ss::kUploading)};
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("cancel snapshot", [&](db::Executor& tx) -> Status {
+    db::JobRepository jobs(tx);
+    db::JobFilter filter;
+    filter.object_id = s.id;
+    filter.kind = std::string(db::job_kind::kSnapshotCreate);
+    filter.statuses = {std::string(db::job_status::kQueued)};
+    CAIRN_ASSIGN_OR_RETURN(auto queued, jobs.List(filter));
+    db::SnapshotRepository snapshots(tx);
+    if (!queued.empty() && jobs.CancelQueued(queued.front().id).ok()) {
+      CAIRN_RETURN_IF_ERROR(snapshots.SetStatusIf(s.id, running, ss::kCancelled));
+      db::SnapshotUpdate update;
+      update.finished_at = UtcNow();
+      update.progress_msg = "Cancelled before it started.";
+      CAIRN_RETURN_IF_ERROR(snapshots.Update(s.id, update).status());
+      Status unlock = db::WorkloadRepository(tx).SetStatusIf(
+          s.workload_id, {std::string(db::workload_status::kLocked)}, db::workload_status::kAvailable);
+      return unlock.code() == ErrorCode::kConflict ? Status::OK() : unlock;
+    }
+    Status set = snapshots.SetStatusIf(s.id, running, ss::kCancelling);
+    if (set.code() == ErrorCode::kConflict) {
+      return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only a running snapshot can be cancelled.");
+    }
+    CAIRN_RETURN_IF_ERROR(set);
+    db::Job job;
+    job.kind = std::string(db::job_kind::kSnapshotCancel);
+    job.object_id = s.id;
+    job.workload_id = s.workload_id;
+    job.project_id = s.project_id;
+    job.user_id = request.auth->user_id();
+    job.payload = {{"request_id", request.request_id}};
+    return jobs.Enqueue(std::move(job)).status();
+  }));
+  Audit(service, request, "snapshot_cancel", "snapshot", s.id);
+  return Response::NoBody(202);
+}
+
+}  // namespace
+
+Status AddSnapshotRoutes(Router& router, ApiService& service) {
+  ApiService* s = &service;
+  const std::string base = "/v1/{project_id}";
+  auto add = [&](std::string_view method, std::string path,
+                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
+    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
+  };
+  auto list = [](ApiService& sv, const Request& r) { return ListSnapshots(sv, r, false); };
+  auto detail = [](ApiService& sv, const Request& r) { return ListSnapshots(sv, r, true); };
+  CAIRN_RETURN_IF_ERROR(add("GET", "/snapshots", list));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/snapshots/detail", detail));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/snapshots/{snapshot_id}", ShowSnapshot));
+  CAIRN_RETURN_IF_ERROR(add("DELETE", "/snapshots/{snapshot_id}", DeleteSnapshot));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/snapshots/{snapshot_id}/cancel", CancelSnapshot));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/snapshots/{snapshot_id}/cancel", CancelSnapshot));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/{workload_id}/snapshots", list));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/{workload_id}/snapshots/detail", detail));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/{workload_id}/snapshots/{snapshot_id}", ShowSnapshot));
+  CAIRN_RETURN_IF_ERROR(add("DELETE", "/workloads/{workload_id}/snapshots/{snapshot_id}", DeleteSnapshot));
+  return Status::OK();
+}
+
+}  // namespace cairn::api

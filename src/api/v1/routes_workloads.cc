@@ -1,0 +1,526 @@
+// Routes of workload types and workloads: CRUD, snapshot, pause, resume,
+// unlock, reset.
+#include <set>
+
+#include "api/fault.h"
+#include "api/v1/quota_check.h"
+#include "api/v1/service.h"
+#include "common/json_input.h"
+#include "common/strings.h"
+#include "db/job_repository.h"
+#include "db/policy_repository.h"
+#include "db/snapshot_repository.h"
+#include "db/workload_repository.h"
+#include "engine/job_schedule.h"
+
+namespace cairn::api {
+namespace {
+
+using nlohmann::json;
+namespace ws = db::workload_status;
+
+constexpr size_t kMaxName = 255;
+constexpr size_t kMaxDescription = 4096;
+
+Status WorkloadNotFound(std::string_view id) {
+  return Status::NotFound("Workload " + std::string(id) + " could not be found.");
+}
+
+// The stored schedule as a JobSchedule (the stored JSON is canonical).
+engine::JobSchedule StoredSchedule(const db::Workload& w, TimePoint now) {
+  auto parsed = engine::ParseJobSchedule(w.jobschedule.is_object() ? w.jobschedule : json::object(),
+                                         engine::DefaultJobSchedule(now));
+  return parsed.ok() ? *parsed : engine::DefaultJobSchedule(now);
+}
+
+json ScheduleView(const db::Workload& w, TimePoint now) {
+  return engine::JobScheduleToJson(StoredSchedule(w, now), now);
+}
+
+// The stored form of a schedule: canonical, without nextrun.
+json StoredForm(const engine::JobSchedule& s, TimePoint now) {
+  json out = engine::JobScheduleToJson(s, now);
+  out.erase("nextrun");
+  return out;
+}
+
+// Loads a workload the caller may see (404 otherwise: no leak of existence).
+Result<db::Workload> LoadWorkload(ApiService& service, const Request& request, std::string_view id) {
+  if (!LooksLikeId(id)) return WorkloadNotFound(id);
+  auto w = db::WorkloadRepository(service.db).Get(AsciiLower(id));
+  if (!w.ok()) {
+    if (w.status().code() == ErrorCode::kNotFound) return WorkloadNotFound(id);
+    return w.status();
+  }
+  CAIRN_RETURN_IF_ERROR(CheckVisible(request, w->project_id, "Workload " + std::string(id)));
+  return w;
+}
+
+// Reads the "instances" list of a workload body into VM rows, checking each
+// server with Nova as the caller and that no other live workload has it.
+Result<std::vector<db::WorkloadVm>> ReadInstances(ApiService& service, const Request& request,
+                                                  const json& list, std::string_view own_workload_id) {
+  if (!list.is_array()) {
+    return Status::InvalidArgument("Invalid value for 'instances': expected a list, got " + DescribeJson(list));
+  }
+  if (list.empty()) return Status::InvalidArgument("Invalid value for 'instances': a workload needs at least one instance");
+  if (list.size() > service.limits.max_instances_per_workload) {
+    return Status::InvalidArgument("Invalid value for 'instances': more than " +
+                                   std::to_string(service.limits.max_instances_per_workload) + " instances");
+  }
+  std::vector<db::WorkloadVm> vms;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string field = "instances[" + std::to_string(i) + "]";
+    const json& item = list[i];
+    const json* id_value = FindMember(item, "instance-id");
+    if (id_value == nullptr) id_value = FindMember(item, "instance_id");
+    if (id_value == nullptr) id_value = FindMember(item, "id");
+    if (!item.is_object() || id_value == nullptr) {
+      return Status::InvalidArgument("Invalid value for '" + field + "': expected {\"instance-id\": <server id>}");
+    }
+    CAIRN_ASSIGN_OR_RETURN(std::string vm_id, ReadString(*id_value, field + ".instance-id", 64));
+    if (!LooksLikeId(vm_id)) {
+      return Status::InvalidArgument("Invalid value for '" + field + ".instance-id': " + Quoted(vm_id) +
+                                     " is not a server id");
+    }
+    vm_id = AsciiLower(vm_id);
+    if (!seen.insert(vm_id).second) {
+      return Status::InvalidArgument("Instance " + vm_id + " is listed twice");
+    }
+    auto server = service.instances.Get(*request.auth, vm_id);
+    if (!server.ok()) {
+      if (server.status().code() == ErrorCode::kNotFound) {
+        return Status::InvalidArgument("Instance " + vm_id + " does not exist.");
+      }
+      return server.status();
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto owner, db::WorkloadRepository(service.db).FindByVm(vm_id));
+    if (owner && owner->id != own_workload_id) {
+      return Status::InvalidArgument("Instance " + vm_id + " is already protected by workload " + owner->id + ".");
+    }
+    db::WorkloadVm vm;
+    vm.vm_id = vm_id;
+    vm.vm_name = server->name;
+    vm.metadata = json::object();
+    if (const json* md = FindMember(item, "metadata"); md && md->is_object()) vm.metadata = *md;
+    vms.push_back(std::move(vm));
+  }
+  return vms;
+}
+
+Result<json> ReadMetadata(const json& value) {
+  if (!value.is_object()) {
+    return Status::InvalidArgument("Invalid value for 'metadata': expected an object, got " + DescribeJson(value));
+  }
+  if (value.size() > 128) return Status::InvalidArgument("Invalid value for 'metadata': more than 128 keys");
+  json out = json::object();
+  for (const auto& [key, v] : value.items()) {
+    if (key.empty() || key.size() > 255) return Status::InvalidArgument("Invalid key in 'metadata': " + Quoted(key));
+    if (v.is_object() || v.is_array()) {
+      return Status::InvalidArgument("Invalid value for 'metadata." + key + "': expected text, got " + DescribeJson(v));
+    }
+    if (v.is_null()) {
+      out[key] = nullptr;
+      continue;
+    }
+    CAIRN_ASSIGN_OR_RETURN(std::string text,
+                           v.is_boolean() ? Result<std::string>(v.get<bool>() ? "True" : "False")
+                                          : ReadScalarText(v, "metadata." + key, 65535));
+    out[key] = std::move(text);
+  }
+  return out;
+}
+
+// Applies a workload policy's field values over a schedule.
+Result<engine::JobSchedule> ApplyPolicy(const db::Policy& policy, const engine::JobSchedule& schedule) {
+  json fields = json::object();
+  for (const char* key : {"interval", "fullbackup_interval", "retention_policy_type", "retention_policy_value"}) {
+    if (const json* v = FindMember(policy.field_values, key)) fields[key] = *v;
+  }
+  return engine::ParseJobSchedule(fields, schedule);
+}
+
+// Checks the policy_id of a create/update against the project's assigned
+// policies: a project with policies must choose one of them.
+Result<std::optional<db::Policy>> ChoosePolicy(ApiService& service, std::string_view project_id,
+                                               const std::optional<std::string>& policy_id) {
+  db::PolicyRepository policies(service.db);
+  CAIRN_ASSIGN_OR_RETURN(auto assigned, policies.AssignmentsOfProject(project_id));
+  if (!policy_id) {
+    if (assigned.empty()) return std::optional<db::Policy>();
+    std::vector<std::string> ids;
+    for (const auto& a : assigned) ids.push_back(a.policy_id);
+    return Status::InvalidArgument("Project " + std::string(project_id) +
+                                   " has workload policies assigned; choose one with policy_id: " + Join(ids, ", "));
+  }
+  for (const auto& a : assigned) {
+    if (a.policy_id == *policy_id) {
+      CAIRN_ASSIGN_OR_RETURN(db::Policy p, policies.Get(*policy_id));
+      return std::optional<db::Policy>(std::move(p));
+    }
+  }
+  return Status::InvalidArgument("Workload policy " + Quoted(*policy_id) + " is not assigned to project " +
+                                 std::string(project_id) + ".");
+}
+
+Result<std::optional<std::string>> ReadPolicyId(const json& body) {
+  const json* v = FindMember(body, "policy_id");
+  if (v == nullptr) return std::optional<std::string>();
+  CAIRN_ASSIGN_OR_RETURN(std::string id, ReadString(*v, "policy_id", 64));
+  if (Trim(id).empty()) return std::optional<std::string>();
+  if (!LooksLikeId(id)) return Status::InvalidArgument("Invalid value for 'policy_id': " + Quoted(id) + " is not an id");
+  return std::optional<std::string>(AsciiLower(id));
+}
+
+Result<Response> CreateWorkload(ApiService& service, const Request& request) {
+  const std::string project = request.PathParam("project_id");
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_create", project));
+  CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
+  CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
+  const TimePoint now = service.clock.Now();
+
+  db::Workload w;
+  w.project_id = project;
+  w.user_id = request.auth->user_id();
+  w.name = "workload";
+  if (const json* v = FindMember(in, "name")) {
+    CAIRN_ASSIGN_OR_RETURN(w.name, ReadString(*v, "name", kMaxName));
+  }
+  if (const json* v = FindMember(in, "description")) {
+    CAIRN_ASSIGN_OR_RETURN(w.description, ReadString(*v, "description", kMaxDescription));
+  }
+  if (const json* v = FindMember(in, "workload_type_id")) {
+    CAIRN_ASSIGN_OR_RETURN(std::string type_id, ReadString(*v, "workload_type_id", 64));
+    if (!Trim(type_id).empty()) {
+      auto type = LooksLikeId(type_id) ? db::WorkloadRepository(service.db).GetType(AsciiLower(type_id))
+                                       : Result<db::WorkloadType>(Status::NotFound(""));
+      if (!type.ok()) {
+        if (type.status().code() != ErrorCode::kNotFound) return type.status();
+        return Status::InvalidArgument("Workload type " + Quoted(type_id) + " does not exist.");
+      }
+      w.workload_type_id = type->id;
+    }
+  }
+  if (const json* v = FindMember(in, "source_platform")) {
+    CAIRN_ASSIGN_OR_RETURN(std::string platform, ReadString(*v, "source_platform", 64));
+    if (AsciiLower(platform) != "openstack" && !platform.empty()) {
+      return Status::InvalidArgument("Invalid value for 'source_platform': only \"openstack\" is supported");
+    }
+  }
+  if (const json* v = FindMember(in, "encryption")) {
+    CAIRN_ASSIGN_OR_RETURN(bool encrypted, ReadBool(*v, "encryption"));
+    if (encrypted) {
+      return Status::InvalidArgument("Invalid value for 'encryption': encrypted workloads are not supported yet");
+    }
+  }
+  if (const json* v = FindMember(in, "availability_zone")) {
+    CAIRN_ASSIGN_OR_RETURN(w.availability_zone, ReadString(*v, "availability_zone", kMaxName));
+  }
+  if (const json* v = FindMember(in, "metadata")) {
+    CAIRN_ASSIGN_OR_RETURN(w.metadata, ReadMetadata(*v));
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> policy_id, ReadPolicyId(in));
+  if (!policy_id && w.metadata.contains("policy_id") && w.metadata["policy_id"].is_string()) {
+    CAIRN_ASSIGN_OR_RETURN(policy_id, ReadPolicyId(json{{"policy_id", w.metadata["policy_id"]}}));
+  }
+
+  engine::JobSchedule schedule = engine::DefaultJobSchedule(now);
+  if (const json* v = FindMember(in, "jobschedule")) {
+    CAIRN_ASSIGN_OR_RETURN(schedule, engine::ParseJobSchedule(*v, schedule));
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto policy, ChoosePolicy(service, project, policy_id));
+  if (policy) {
+    CAIRN_ASSIGN_OR_RETURN(schedule, ApplyPolicy(*policy, schedule));
+    w.metadata["policy_id"] = policy->id;
+  }
+  w.jobschedule = StoredForm(schedule, now);
+
+  const json* instances = FindMember(in, "instances");
+  if (instances == nullptr) return Status::InvalidArgument("The workload must list its 'instances'.");
+  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, *instances, ""));
+
+  db::Workload created;
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("create workload", [&](db::Executor& tx) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(auto counts, db::WorkloadRepository(tx).CountByProject(project));
+    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, project, db::kQuotaTypeWorkloadsId, "Workloads", counts.workloads + 1));
+    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, project, db::kQuotaTypeVmsId, "VMs",
+                                       counts.vms + static_cast<int64_t>(w.vms.size())));
+    CAIRN_ASSIGN_OR_RETURN(created, db::WorkloadRepository(tx).Create(w));
+    db::Job job;
+    job.kind = std::string(db::job_kind::kWorkloadCreate);
+    job.object_id = created.id;
+    job.workload_id = created.id;
+    job.project_id = project;
+    job.user_id = created.user_id;
+    job.payload = {{"request_id", request.request_id}};
+    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+  }));
+  Audit(service, request, "workload_create", "workload", created.id, created.name);
+  return Response::Json(202, {{"workload", WorkloadView(created, ScheduleView(created, now), LinkBaseOf(request), true)}});
+}
+
+Result<Response> ListWorkloads(ApiService& service, const Request& request, bool detail) {
+  const std::string project = request.PathParam("project_id");
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_get_all", project));
+  db::WorkloadFilter filter;
+  filter.project_id = project;
+  CAIRN_ASSIGN_OR_RETURN(bool all, QueryFlag(request, "all_workloads"));
+  if (request.auth->is_admin) {
+    if (all) filter.project_id.reset();
+    if (auto p = request.Query("project_id"); p && !p->empty()) filter.project_id = *p;
+  }
+  if (auto name = request.Query("name")) filter.name = *name;
+  if (auto status = request.Query("status")) filter.statuses = {*status};
+  CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, db::WorkloadRepository(service.db).List(filter, page));
+  const TimePoint now = service.clock.Now();
+  json list = json::array();
+  const LinkBase base = LinkBaseOf(request);
+  for (const auto& w : rows) list.push_back(WorkloadView(w, ScheduleView(w, now), base, detail));
+  return Response::Json(200, {{"workloads", std::move(list)}});
+}
+
+Result<Response> ShowWorkload(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_get", w.project_id));
+  const TimePoint now = service.clock.Now();
+  json view = WorkloadView(w, ScheduleView(w, now), LinkBaseOf(request), true);
+  CAIRN_ASSIGN_OR_RETURN(auto usage, db::SnapshotRepository(service.db).Usage(std::nullopt, w.id));
+  view["storage_usage"] = {{"usage", usage.size}, {"snapshots", usage.snapshots}};
+  return Response::Json(200, {{"workload", std::move(view)}});
+}
+
+Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_update", w.project_id));
+  CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
+  CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
+  if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
+  const TimePoint now = service.clock.Now();
+  db::WorkloadUpdate update;
+  if (const json* v = FindMember(in, "name")) {
+    CAIRN_ASSIGN_OR_RETURN(update.name, ReadString(*v, "name", kMaxName));
+  }
+  if (const json* v = FindMember(in, "description")) {
+    CAIRN_ASSIGN_OR_RETURN(update.description, ReadString(*v, "description", kMaxDescription));
+  }
+  json metadata = w.metadata;
+  bool metadata_changed = false;
+  if (const json* v = FindMember(in, "metadata")) {
+    CAIRN_ASSIGN_OR_RETURN(json given, ReadMetadata(*v));
+    for (const auto& [k, value] : given.items()) metadata[k] = value;
+    metadata_changed = true;
+  }
+  engine::JobSchedule schedule = StoredSchedule(w, now);
+  bool schedule_changed = false;
+  if (const json* v = FindMember(in, "jobschedule")) {
+    CAIRN_ASSIGN_OR_RETURN(schedule, engine::ParseJobSchedule(*v, schedule));
+    schedule_changed = true;
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> policy_id, ReadPolicyId(in));
+  if (policy_id) {
+    CAIRN_ASSIGN_OR_RETURN(auto policy, ChoosePolicy(service, w.project_id, policy_id));
+    CAIRN_ASSIGN_OR_RETURN(schedule, ApplyPolicy(*policy, schedule));
+    metadata["policy_id"] = policy->id;
+    metadata_changed = schedule_changed = true;
+  }
+  if (schedule_changed) update.jobschedule = StoredForm(schedule, now);
+  if (metadata_changed) update.metadata = metadata;
+  if (const json* v = FindMember(in, "instances")) {
+    if (w.status != ws::kAvailable && w.status != ws::kError) {
+      return Status::Conflict("Workload " + w.id + " is " + w.status + ": its instances can change only when it is available.");
+    }
+    CAIRN_ASSIGN_OR_RETURN(update.vms, ReadInstances(service, request, *v, w.id));
+    CAIRN_ASSIGN_OR_RETURN(auto counts, db::WorkloadRepository(service.db).CountByProject(w.project_id));
+    CAIRN_RETURN_IF_ERROR(EnforceQuota(service.db, w.project_id, db::kQuotaTypeVmsId, "VMs",
+                                       counts.vms - static_cast<int64_t>(w.vms.size()) +
+                                           static_cast<int64_t>(update.vms->size())));
+  }
+  CAIRN_ASSIGN_OR_RETURN(db::Workload updated, db::WorkloadRepository(service.db).Update(w.id, update));
+  Audit(service, request, "workload_update", "workload", w.id);
+  return Response::Json(200, {{"workload", WorkloadView(updated, ScheduleView(updated, now), LinkBaseOf(request), true)}});
+}
+
+Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_delete", w.project_id));
+  CAIRN_ASSIGN_OR_RETURN(bool database_only, QueryFlag(request, "database_only"));
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete workload", [&](db::Executor& tx) -> Status {
+    Status set = db::WorkloadRepository(tx).SetStatusIf(
+        w.id, {std::string(ws::kAvailable), std::string(ws::kError), std::string(ws::kCreating)}, ws::kDeleting);
+    if (set.code() == ErrorCode::kConflict) {
+      return Status::Conflict("Workload " + w.id + " cannot be deleted while a snapshot or restore runs (status " +
+                              w.status + ").");
+    }
+    CAIRN_RETURN_IF_ERROR(set);
+    db::Job job;
+    job.kind = std::string(db::job_kind::kWorkloadDelete);
+    job.object_id = w.id;
+    job.workload_id = w.id;
+    job.project_id = w.project_id;
+    job.user_id = request.auth->user_id();
+    job.payload = {{"database_only", database_only}, {"request_id", request.request_id}};
+    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+  }));
+  Audit(service, request, "workload_delete", "workload", w.id, database_only ? "database_only" : "");
+  return Response::NoBody(202);
+}
+
+Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_snapshot", w.project_id));
+  CAIRN_ASSIGN_OR_RETURN(std::optional<json> body, OptionalJsonObjectBody(request));
+  json in = json::object();
+  if (body) {
+    if (const json* s = FindMember(*body, "snapshot")) {
+      if (!s->is_object()) return Status::InvalidArgument("Invalid value for 'snapshot': expected an object");
+      in = *s;
+    }
+  }
+  db::Snapshot s;
+  s.workload_id = w.id;
+  s.project_id = w.project_id;
+  s.user_id = request.auth->user_id();
+  s.name = "snapshot";
+  if (const json* v = FindMember(in, "name")) {
+    CAIRN_ASSIGN_OR_RETURN(s.name, ReadString(*v, "name", kMaxName));
+  }
+  if (const json* v = FindMember(in, "description")) {
+    CAIRN_ASSIGN_OR_RETURN(s.description, ReadString(*v, "description", kMaxDescription));
+  }
+  if (const json* v = FindMember(in, "is_scheduled")) {
+    CAIRN_ASSIGN_OR_RETURN(s.is_scheduled, ReadBool(*v, "is_scheduled"));
+  }
+  CAIRN_ASSIGN_OR_RETURN(bool full, QueryFlag(request, "full"));
+  if (const json* v = FindMember(in, "snapshot_type")) {
+    CAIRN_ASSIGN_OR_RETURN(std::string type, ReadString(*v, "snapshot_type", 32));
+    type = AsciiLower(type);
+    if (type != "full" && type != "incremental") {
+      return Status::InvalidArgument("Invalid value for 'snapshot_type': expected \"full\" or \"incremental\"");
+    }
+    if (type == "full") full = true;
+  }
+  if (w.status == ws::kCreating) {
+    return Status::Conflict("Workload " + w.id + " is still being created; snapshot it once it is available.");
+  }
+  db::Snapshot created;
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("snapshot workload", [&](db::Executor& tx) -> Status {
+    db::SnapshotRepository snapshots(tx);
+    CAIRN_ASSIGN_OR_RETURN(auto usage, snapshots.Usage(w.project_id));
+    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeSnapshotsId, "Snapshots", usage.snapshots + 1));
+    Status set = db::WorkloadRepository(tx).SetStatusIf(w.id, {std::string(ws::kAvailable)}, ws::kLocked);
+    if (set.code() == ErrorCode::kConflict) {
+      CAIRN_ASSIGN_OR_RETURN(db::Workload now_w, db::WorkloadRepository(tx).Get(w.id));
+      return Status::Conflict("Workload " + w.id + " is " + now_w.status +
+                              (now_w.status == ws::kLocked ? ": a snapshot or restore is already running."
+                                                           : ": it must be available to take a snapshot."));
+    }
+    CAIRN_RETURN_IF_ERROR(set);
+    db::SnapshotFilter earlier;
+    earlier.workload_id = w.id;
+    earlier.statuses = {std::string(db::snapshot_status::kAvailable)};
+    CAIRN_ASSIGN_OR_RETURN(auto previous, snapshots.List(earlier, db::Page{.limit = 1, .marker = std::nullopt}));
+    s.snapshot_type = std::string(full || previous.empty() ? db::kSnapshotTypeFull : db::kSnapshotTypeIncremental);
+    CAIRN_ASSIGN_OR_RETURN(created, snapshots.Create(s));
+    db::Job job;
+    job.kind = std::string(db::job_kind::kSnapshotCreate);
+    job.object_id = created.id;
+    job.workload_id = w.id;
+    job.project_id = w.project_id;
+    job.user_id = created.user_id;
+    job.payload = {{"full", full}, {"request_id", request.request_id}};
+    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+  }));
+  Audit(service, request, "workload_snapshot", "snapshot", created.id, w.id);
+  return Response::Json(202, {{"snapshot", SnapshotView(created, {}, {}, LinkBaseOf(request), false)}});
+}
+
+// pause / resume: switch the workload's schedule off or on.
+Result<Response> SetScheduleEnabled(ApiService& service, const Request& request, bool enabled) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, enabled ? "workload:workload_resume" : "workload:workload_pause",
+                                  w.project_id));
+  const TimePoint now = service.clock.Now();
+  engine::JobSchedule schedule = StoredSchedule(w, now);
+  schedule.enabled = enabled;
+  db::WorkloadUpdate update;
+  update.jobschedule = StoredForm(schedule, now);
+  CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(service.db).Update(w.id, update).status());
+  Audit(service, request, enabled ? "workload_resume" : "workload_pause", "workload", w.id);
+  return Response::NoBody(202);
+}
+
+Result<Response> UnlockWorkload(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_unlock", w.project_id));
+  Status set = db::WorkloadRepository(service.db).SetStatusIf(
+      w.id, {std::string(ws::kLocked), std::string(ws::kAvailable), std::string(ws::kError)}, ws::kAvailable);
+  if (set.code() == ErrorCode::kConflict) return Status::Conflict("Workload " + w.id + " is " + w.status + ": it cannot be unlocked.");
+  CAIRN_RETURN_IF_ERROR(set);
+  Audit(service, request, "workload_unlock", "workload", w.id);
+  return Response::NoBody(202);
+}
+
+Result<Response> ResetWorkload(ApiService& service, const Request& request) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id));
+  if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
+  db::Job job;
+  job.kind = std::string(db::job_kind::kWorkloadReset);
+  job.object_id = w.id;
+  job.workload_id = w.id;
+  job.project_id = w.project_id;
+  job.user_id = request.auth->user_id();
+  job.payload = {{"request_id", request.request_id}};
+  CAIRN_RETURN_IF_ERROR(db::JobRepository(service.db).Enqueue(std::move(job)).status());
+  Audit(service, request, "workload_reset", "workload", w.id);
+  return Response::NoBody(202);
+}
+
+Result<Response> ListWorkloadTypes(ApiService& service, const Request& request, bool detail) {
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_type_get_all", request.PathParam("project_id")));
+  CAIRN_ASSIGN_OR_RETURN(auto types, db::WorkloadRepository(service.db).ListTypes());
+  json list = json::array();
+  const LinkBase base = LinkBaseOf(request);
+  for (const auto& t : types) list.push_back(WorkloadTypeView(t, base, detail));
+  return Response::Json(200, {{"workload_types", std::move(list)}});
+}
+
+Result<Response> ShowWorkloadType(ApiService& service, const Request& request) {
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_type_get", request.PathParam("project_id")));
+  const std::string& id = request.PathParam("workload_type_id");
+  const Status missing = Status::NotFound("Workload type " + id + " could not be found.");
+  if (!LooksLikeId(id)) return missing;
+  auto type = db::WorkloadRepository(service.db).GetType(AsciiLower(id));
+  if (!type.ok()) return type.status().code() == ErrorCode::kNotFound ? missing : type.status();
+  return Response::Json(200, {{"workload_type", WorkloadTypeView(*type, LinkBaseOf(request), true)}});
+}
+
+}  // namespace
+
+Status AddWorkloadRoutes(Router& router, ApiService& service) {
+  ApiService* s = &service;
+  const std::string base = "/v1/{project_id}";
+  auto add = [&](std::string_view method, std::string path,
+                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
+    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
+  };
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workload_types", [](ApiService& sv, const Request& r) { return ListWorkloadTypes(sv, r, false); }));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workload_types/detail", [](ApiService& sv, const Request& r) { return ListWorkloadTypes(sv, r, true); }));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workload_types/{workload_type_id}", ShowWorkloadType));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workloads", [](ApiService& sv, const Request& r) { return ListWorkloads(sv, r, false); }));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/detail", [](ApiService& sv, const Request& r) { return ListWorkloads(sv, r, true); }));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/workloads", CreateWorkload));
+  CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/{workload_id}", ShowWorkload));
+  CAIRN_RETURN_IF_ERROR(add("PUT", "/workloads/{workload_id}", UpdateWorkload));
+  CAIRN_RETURN_IF_ERROR(add("DELETE", "/workloads/{workload_id}", DeleteWorkload));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/workloads/{workload_id}", SnapshotWorkload));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/workloads/{workload_id}/pause", [](ApiService& sv, const Request& r) { return SetScheduleEnabled(sv, r, false); }));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/workloads/{workload_id}/resume", [](ApiService& sv, const Request& r) { return SetScheduleEnabled(sv, r, true); }));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/workloads/{workload_id}/unlock", UnlockWorkload));
+  CAIRN_RETURN_IF_ERROR(add("POST", "/workloads/{workload_id}/reset", ResetWorkload));
+  return Status::OK();
+}
+
+}  // namespace cairn::api

@@ -1,0 +1,128 @@
+// The workloadmgr API service: what its route handlers share, and the
+// functions that add each group of routes to a Router.
+//
+// The handlers follow OpenStack's api -> manager split: they parse and
+// validate the request, enforce the policy, read and write the database, and
+// queue jobs for cairn-engine; they never run a workflow themselves. A request
+// that starts work (create workload, snapshot, restore, delete) is recorded
+// with its job in one transaction and answered 202 at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/v1/auth.h"
+#include "api/policy.h"
+#include "api/request.h"
+#include "api/response.h"
+#include "api/router.h"
+#include "api/v1/views.h"
+#include "common/status.h"
+#include "common/time.h"
+#include "db/database.h"
+
+namespace cairn::api {
+
+// A Nova server as the API needs to see it when a workload is created.
+struct InstanceInfo {
+  std::string id;
+  std::string name;
+  std::string status;
+  std::string project_id;
+  std::string availability_zone;
+  size_t volume_count = 0;
+};
+
+// Finds Nova servers on behalf of the caller. Production: NovaClient through
+// the caller's catalog on the configured interface (nova_directory.h).
+class InstanceDirectory {
+ public:
+  virtual ~InstanceDirectory() = default;
+  // The server `vm_id` as the caller sees it: kNotFound when Nova does not
+  // know it (or the caller may not see it), kUnavailable when Nova cannot be
+  // reached.
+  virtual Result<InstanceInfo> Get(const AuthContext& caller, std::string_view vm_id) = 0;
+};
+
+// Keystone lookups and trusts on behalf of the API. Production: KeystoneAdmin
+// through the service session (keystone_directory.h).
+class IdentityDirectory {
+ public:
+  virtual ~IdentityDirectory() = default;
+  // kNotFound when there is no such project / user.
+  virtual Status ProjectExists(std::string_view project_id) = 0;
+  virtual Status UserExists(std::string_view user_id) = 0;
+  // Creates a trust from the caller to Cairn's service user on the caller's
+  // project with `role_name`; returns the Keystone trust id.
+  virtual Result<std::string> CreateTrust(const AuthContext& caller, std::string_view role_name) = 0;
+  // Deletes a trust; kNotFound when Keystone no longer has it.
+  virtual Status DeleteTrust(std::string_view trust_id) = 0;
+  // OK when the trust still exists in Keystone.
+  virtual Status TrustValid(std::string_view trust_id) = 0;
+};
+
+struct ApiLimits {
+  size_t max_instances_per_workload = 100;
+  int max_page_size = 1000;  // a larger ?limit is cut to this
+};
+
+// Everything the handlers share. Owned by the program (cairn-api, cairn-aio,
+// tests); must outlive the router.
+struct ApiService {
+  db::Database& db;
+  PolicyEnforcer& policy;
+  InstanceDirectory& instances;
+  IdentityDirectory& identity;
+  const Clock& clock;
+  ApiLimits limits{};
+};
+
+// Adds every route of the API (all of the functions below).
+Status AddApiRoutes(Router& router, ApiService& service);
+
+Status AddVersionRoutes(Router& router, ApiService& service);
+Status AddWorkloadRoutes(Router& router, ApiService& service);
+Status AddSnapshotRoutes(Router& router, ApiService& service);
+Status AddRestoreRoutes(Router& router, ApiService& service);
+Status AddSettingRoutes(Router& router, ApiService& service);
+Status AddPolicyRoutes(Router& router, ApiService& service);
+Status AddQuotaRoutes(Router& router, ApiService& service);
+Status AddAdminRoutes(Router& router, ApiService& service);
+
+// ---- helpers shared by the route files ------------------------------------
+
+// The policy credentials of the request's caller (request.auth must be set).
+Credentials CallerCredentials(const Request& request);
+
+// Enforces `rule` for the caller on a target in `project_id` (the project the
+// object belongs to; the URL's project when creating).
+Status Authorize(ApiService& service, const Request& request, std::string_view rule,
+                 std::string_view project_id);
+
+// The request's base URL for links: scheme and the Host header as the
+// client reached us, and the URL's project.
+LinkBase LinkBaseOf(const Request& request);
+
+// ?limit= and ?marker= as a Page (limit cut to max_page_size). InvalidArgument
+// for a limit that is not a non-negative integer.
+Result<db::Page> PageOf(const Request& request, const ApiLimits& limits);
+
+// A query flag: true for "1", "true", "True", "yes"; false when absent.
+// InvalidArgument for a value that is not a boolean.
+Result<bool> QueryFlag(const Request& request, std::string_view name);
+
+// True when `id` is a UUID (with or without dashes, any case); the handlers
+// answer 404 for ids that cannot exist instead of asking the database.
+bool LooksLikeId(std::string_view id);
+
+// Records an audit entry for the caller (failures are logged, not returned:
+// the action already happened).
+void Audit(ApiService& service, const Request& request, std::string_view action,
+           std::string_view object_type, std::string_view object_id, std::string details = {});
+
+// The object is visible to the caller: its project is the caller's, or the
+// caller is admin. Else kNotFound with `what` (not 403: no leak of existence).
+Status CheckVisible(const Request& request, std::string_view object_project, std::string_view what);
+
+}  // namespace cairn::api
