@@ -52,7 +52,9 @@ class HttpServer {
   bool tls() const;
 
   // Stops accepting, lets the requests in progress finish, joins the
-  // threads. Idempotent; safe to call from any thread but a handler's.
+  // threads. A connection a client keeps alive but idle is closed after at
+  // most keep_alive_timeout, so Stop may wait that long. Idempotent; safe to
+  // call from any thread but a handler's.
   void Stop();
 
  private:
