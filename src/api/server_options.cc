@@ -13,8 +13,9 @@ Status RegisterApiServerOptions(OptionRegistry& registry) {
        .name = "bind_port",
        .type = OptionType::kInt,
        .default_value = "8780",
-       .help = "TCP port the API listens on (8780 is the workloadmgr port of the Keystone catalog).",
-       .min = 1,
+       .help = "TCP port the API listens on (8780 is the workloadmgr port of the Keystone catalog). "
+               "0 picks a free port (for tests; the log says which).",
+       .min = 0,
        .max = 65535},
       {.section = "api",
        .name = "workers",
