@@ -1,0 +1,137 @@
+// cairn-manage: the operator's tool (docs/operations.md): database schema and
+// purge, registration in Keystone, the RBAC policy, and preflight checks of
+// every path a deployment needs. The logic lives in src/manage/.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "db/database.h"
+#include "db/options.h"
+#include "manage/db_commands.h"
+#include "manage/options.h"
+#include "manage/policy_commands.h"
+#include "manage/preflight.h"
+#include "manage/register.h"
+
+namespace {
+
+using namespace cairn;
+
+int Fail(const Status& s) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "cairn-manage: %s\n", s.message().c_str());
+  return 1;
+}
+
+// Loads the configuration the way cairn-api does.
+Result<Config> LoadConfig(const std::vector<std::string>& files, const std::string& config_dir) {
+  OptionRegistry registry;
+  CAIRN_RETURN_IF_ERROR(manage::RegisterManageOptions(registry));
+  Config config(std::move(registry));
+  CAIRN_RETURN_IF_ERROR(config.LoadFiles(files));
+  if (!config_dir.empty()) CAIRN_RETURN_IF_ERROR(config.LoadDirectory(config_dir));
+  CAIRN_ASSIGN_OR_RETURN(LogOptions log_options, LogOptionsFromConfig(config));
+  // Tool output goes to stdout; only warnings and errors of the layers go to
+  // stderr unless [DEFAULT] debug asks for more.
+  if (log_options.level == LogLevel::kInfo && log_options.file.empty()) log_options.level = LogLevel::kWarning;
+  CAIRN_RETURN_IF_ERROR(InitLogging(log_options));
+  for (const auto& warning : config.warnings()) GetLogger("manage")->warn("{}", warning);
+  return config;
+}
+
+Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config) {
+  CAIRN_ASSIGN_OR_RETURN(db::DatabaseOptions options, db::DatabaseOptionsFromConfig(config));
+  options.pool_size = 1;
+  return db::Database::Open(options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"cairn-manage: the operator's tool of Cairn"};
+  cli.require_subcommand(1);
+  std::vector<std::string> files = {"/etc/cairn/cairn.conf"};
+  std::string config_dir;
+  cli.add_option("--config-file", files, "Configuration file(s), applied in order")->capture_default_str();
+  cli.add_option("--config-dir", config_dir, "A directory whose *.conf files are applied after the files");
+
+  auto* db_cmd = cli.add_subcommand("db", "The database schema and purge");
+  db_cmd->require_subcommand(1);
+  auto* db_sync = db_cmd->add_subcommand("sync", "Apply the missing schema migrations");
+  auto* db_version = db_cmd->add_subcommand("version", "Print the current and the latest schema version");
+  auto* db_purge = db_cmd->add_subcommand("purge", "Remove rows soft deleted long ago");
+  int64_t age_in_days = 0;
+  db_purge->add_option("--age-in-days", age_in_days, "Remove what was deleted more than N days ago")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+
+  auto* register_cmd = cli.add_subcommand("register", "Register Cairn's service user, service and endpoints in Keystone");
+  manage::AdminCredentials admin;
+  register_cmd->add_option("--os-auth-url", admin.auth_url, "Keystone URL of the admin (default: $OS_AUTH_URL)");
+  register_cmd->add_option("--os-username", admin.username, "Keystone admin user (default: $OS_USERNAME)");
+  register_cmd->add_option("--os-password", admin.password, "Its password (default: $OS_PASSWORD)");
+  register_cmd->add_option("--os-project-name", admin.project_name, "Its project (default: $OS_PROJECT_NAME)");
+  register_cmd->add_option("--os-user-domain-name", admin.user_domain_name,
+                           "Its domain (default: $OS_USER_DOMAIN_NAME, else Default)");
+  register_cmd->add_option("--os-project-domain-name", admin.project_domain_name,
+                           "The project's domain (default: $OS_PROJECT_DOMAIN_NAME, else Default)");
+  register_cmd->add_option("--os-cacert", admin.cafile, "CA bundle for HTTPS to Keystone (default: $OS_CACERT)");
+  register_cmd->add_flag("--insecure", admin.insecure, "Skip TLS verification (testing only)");
+
+  auto* policy_cmd = cli.add_subcommand("policy", "The RBAC policy");
+  policy_cmd->require_subcommand(1);
+  auto* policy_defaults = policy_cmd->add_subcommand("defaults", "Print the default rules as a policy file");
+  auto* policy_check = policy_cmd->add_subcommand("check", "Check a policy file");
+  std::string policy_file;
+  policy_check->add_option("--file", policy_file, "The policy file (YAML, or JSON for *.json)")->required();
+
+  auto* preflight_cmd = cli.add_subcommand("preflight", "Check every path the deployment needs from this node");
+  bool json = false;
+  preflight_cmd->add_flag("--json", json, "Machine-readable output");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  // The policy commands need no configuration.
+  if (policy_defaults->parsed()) {
+    manage::PolicyDefaults(std::cout);
+    return 0;
+  }
+  if (policy_check->parsed()) {
+    const Status s = manage::PrintPolicyCheck(policy_file, manage::CheckPolicyFile(policy_file), std::cout);
+    return s.ok() ? 0 : 1;
+  }
+
+  auto config = LoadConfig(files, config_dir);
+  if (!config.ok()) return Fail(config.status());
+
+  if (db_cmd->parsed()) {
+    auto db = OpenDatabase(*config);
+    if (!db.ok()) return Fail(db.status());
+    Status s;
+    if (db_sync->parsed()) s = manage::DbSync(**db, std::cout);
+    if (db_version->parsed()) s = manage::DbVersion(**db, std::cout);
+    if (db_purge->parsed()) s = manage::DbPurge(**db, age_in_days, UtcNow(), std::cout);
+    return s.ok() ? 0 : Fail(s);
+  }
+  if (register_cmd->parsed()) {
+    auto plan = manage::RegistrationPlanFromConfig(*config);
+    if (!plan.ok()) return Fail(plan.status());
+    auto credentials = manage::ResolveAdminCredentials(admin, [](const char* name) { return std::getenv(name); });
+    if (!credentials.ok()) return Fail(credentials.status());
+    auto outcomes = manage::Register(*credentials, *plan, std::cout);
+    return outcomes.ok() ? 0 : Fail(outcomes.status());
+  }
+  if (preflight_cmd->parsed()) {
+    const manage::PreflightReport report = manage::RunPreflight(*config);
+    std::cout << (json ? manage::FormatJson(report) : manage::FormatTable(report));
+    return report.ok() ? 0 : 1;
+  }
+  return 0;
+}

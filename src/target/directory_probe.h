@@ -1,0 +1,36 @@
+// Checks of a POSIX target directory from the node that will use it, for
+// `cairn-manage preflight`: that it is a directory, that a file written
+// there reads back the same after fsync, and how much space is free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace cairn::target {
+
+// OK when `path` exists and is a directory (symbolic links followed).
+// NotFound when it does not exist, InvalidArgument when it is something else,
+// IOError for other stat failures; each message names the path.
+Status CheckIsDirectory(const std::string& path);
+
+// Writes `size` random bytes to a new hidden file in `path`
+// (".cairn-probe-<random>"), fsyncs it, reads it back through a second
+// descriptor, compares, and removes it (also when a step failed). OK when
+// every step succeeded and the bytes matched; otherwise IOError naming the
+// step that failed ("create", "write", "fsync", "read", "remove") with the
+// system's reason, or Corruption when the bytes read differ.
+Status ProbeWritable(const std::string& path, size_t size = 64 * 1024);
+
+// The file system's space as statvfs reports it.
+struct SpaceInfo {
+  uint64_t total_bytes = 0;
+  uint64_t available_bytes = 0;  // free to unprivileged users (f_bavail)
+};
+
+// statvfs(path). IOError naming the path on failure.
+Result<SpaceInfo> GetSpaceInfo(const std::string& path);
+
+}  // namespace cairn::target
