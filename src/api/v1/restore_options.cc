@@ -137,6 +137,8 @@ Status CheckNetworkMapping(json& openstack) {
 
 Result<RestoreRequest> ParseRestoreRequest(const json& body, const SnapshotContents& snapshot) {
   const json* restore = FindMember(body, "restore");
+  // The minimal oneclick form comes without the wrapper: {"options": {...}}.
+  if (restore == nullptr && FindMember(body, "options") != nullptr) restore = &body;
   if (restore == nullptr || !restore->is_object()) {
     return Status::InvalidArgument("The request body must contain the object 'restore'.");
   }

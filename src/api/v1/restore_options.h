@@ -27,7 +27,8 @@ struct RestoreRequest {
 };
 
 // Reads `{"restore": {"name", "description", "options": {...}}}` in every
-// form real clients send (docs/api.md):
+// form real clients send (docs/api.md), also the minimal `{"options": {...}}`
+// without the "restore" wrapper:
 // - the type comes from options.restore_type, else "oneclick" when
 //   options.oneclickrestore is true (also "True"), else selective/inplace
 //   from options.type;

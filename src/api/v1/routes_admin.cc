@@ -152,6 +152,10 @@ Result<Response> Reassign(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(json body, JsonBody(request));
   json items = body.is_array() ? body : json::array({body});
   json reassigned = json::array();
+  struct Move {
+    std::string id, project_id, user_id;
+  };
+  std::vector<Move> moves;
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string path = "[" + std::to_string(i) + "]";
     const json& item = items[i];
@@ -191,18 +195,29 @@ Result<Response> Reassign(ApiService& service, const Request& request) {
     }
     for (const auto& id : ids) {
       if (!LooksLikeId(id)) return Status::InvalidArgument("Workload " + Quoted(id) + " does not exist.");
+      moves.push_back(Move{id, project_id, user_id});
+    }
+  }
+  // Every item checked: move them all in one transaction (all or nothing).
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("reassign workloads", [&](db::Executor& tx) -> Status {
+    for (const auto& move : moves) {
       db::WorkloadUpdate update;
-      update.project_id = project_id;
-      update.user_id = user_id;
-      auto updated = db::WorkloadRepository(service.db).Update(id, update);
+      update.project_id = move.project_id;
+      update.user_id = move.user_id;
+      auto updated = db::WorkloadRepository(tx).Update(move.id, update);
       if (!updated.ok()) {
-        if (updated.status().code() == ErrorCode::kNotFound) return Status::InvalidArgument("Workload " + id + " does not exist.");
+        if (updated.status().code() == ErrorCode::kNotFound) {
+          return Status::InvalidArgument("Workload " + move.id + " does not exist.");
+        }
         return updated.status();
       }
-      Audit(service, request, "workload_reassign", "workload", id, project_id + " " + user_id);
-      reassigned.push_back({{"id", updated->id}, {"name", updated->name}, {"project_id", project_id},
-                            {"user_id", user_id}});
+      reassigned.push_back({{"id", updated->id}, {"name", updated->name}, {"project_id", move.project_id},
+                            {"user_id", move.user_id}});
     }
+    return Status::OK();
+  }));
+  for (const auto& move : moves) {
+    Audit(service, request, "workload_reassign", "workload", move.id, move.project_id + " " + move.user_id);
   }
   return Response::Json(200, {{"workloads", {{"reassigned_workloads", std::move(reassigned)}, {"failed_workloads", json::array()}}}});
 }

@@ -1,5 +1,7 @@
 // Routes of workload policies (schedule and retention templates assigned to
 // projects) and of quotas.
+#include <vector>
+
 #include "api/fault.h"
 #include "api/v1/service.h"
 #include "common/json_input.h"
@@ -48,6 +50,16 @@ Result<db::Policy> LoadPolicy(ApiService& service, const Request& request) {
   auto p = db::PolicyRepository(service.db).Get(AsciiLower(id));
   if (!p.ok()) return p.status().code() == ErrorCode::kNotFound ? missing : p.status();
   return p;
+}
+
+// The assignments the caller may see: all for an admin, else only those of
+// the caller's own project (other projects' ids are not for other tenants).
+std::vector<db::PolicyAssignment> VisibleAssignments(const Request& request,
+                                                     std::vector<db::PolicyAssignment> assignments) {
+  if (request.auth && request.auth->is_admin) return assignments;
+  const std::string own = request.auth ? request.auth->project_id() : std::string();
+  std::erase_if(assignments, [&](const db::PolicyAssignment& a) { return a.project_id != own; });
+  return assignments;
 }
 
 // Live workloads that follow policy `id`, across projects.
@@ -143,7 +155,7 @@ Result<Response> ListPolicies(ApiService& service, const Request& request) {
   json out = json::array();
   for (const auto& p : rows) {
     CAIRN_ASSIGN_OR_RETURN(auto assignments, policies.AssignmentsOfPolicy(p.id));
-    out.push_back(PolicyView(p, assignments));
+    out.push_back(PolicyView(p, VisibleAssignments(request, std::move(assignments))));
   }
   return Response::Json(200, {{"policy_list", std::move(out)}});
 }
@@ -152,7 +164,7 @@ Result<Response> ShowPolicy(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:policy_get", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(db::Policy p, LoadPolicy(service, request));
   CAIRN_ASSIGN_OR_RETURN(auto assignments, db::PolicyRepository(service.db).AssignmentsOfPolicy(p.id));
-  return Response::Json(200, {{"policy", PolicyView(p, assignments)}});
+  return Response::Json(200, {{"policy", PolicyView(p, VisibleAssignments(request, std::move(assignments)))}});
 }
 
 Result<Response> DeletePolicy(ApiService& service, const Request& request) {
