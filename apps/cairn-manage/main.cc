@@ -30,17 +30,19 @@ int Fail(const Status& s) {
   return 1;
 }
 
-// Loads the configuration the way cairn-api does.
-Result<Config> LoadConfig(const std::vector<std::string>& files, const std::string& config_dir) {
+// Loads the configuration the way cairn-api does. Log lines go to stderr:
+// warnings and errors (only errors with `quiet`, for preflight, whose table
+// already says everything) unless [DEFAULT] debug or log_file ask otherwise.
+Result<Config> LoadConfig(const std::vector<std::string>& files, const std::string& config_dir, bool quiet) {
   OptionRegistry registry;
   CAIRN_RETURN_IF_ERROR(manage::RegisterManageOptions(registry));
   Config config(std::move(registry));
   CAIRN_RETURN_IF_ERROR(config.LoadFiles(files));
   if (!config_dir.empty()) CAIRN_RETURN_IF_ERROR(config.LoadDirectory(config_dir));
   CAIRN_ASSIGN_OR_RETURN(LogOptions log_options, LogOptionsFromConfig(config));
-  // Tool output goes to stdout; only warnings and errors of the layers go to
-  // stderr unless [DEFAULT] debug asks for more.
-  if (log_options.level == LogLevel::kInfo && log_options.file.empty()) log_options.level = LogLevel::kWarning;
+  if (log_options.level == LogLevel::kInfo && log_options.file.empty()) {
+    log_options.level = quiet ? LogLevel::kError : LogLevel::kWarning;
+  }
   CAIRN_RETURN_IF_ERROR(InitLogging(log_options));
   for (const auto& warning : config.warnings()) GetLogger("manage")->warn("{}", warning);
   return config;
@@ -108,7 +110,7 @@ int main(int argc, char** argv) {
     return s.ok() ? 0 : 1;
   }
 
-  auto config = LoadConfig(files, config_dir);
+  auto config = LoadConfig(files, config_dir, preflight_cmd->parsed());
   if (!config.ok()) return Fail(config.status());
 
   if (db_cmd->parsed()) {

@@ -19,9 +19,10 @@ Status CheckIsDirectory(const std::string& path);
 // Writes `size` random bytes to a new hidden file in `path`
 // (".cairn-probe-<random>"), fsyncs it, reads it back through a second
 // descriptor, compares, and removes it (also when a step failed). OK when
-// every step succeeded and the bytes matched; otherwise IOError naming the
-// step that failed ("create", "write", "fsync", "read", "remove") with the
-// system's reason, or Corruption when the bytes read differ.
+// every step succeeded and the bytes matched; otherwise the error of the step
+// that failed (Status::FromErrno: NotFound for ENOENT, IOError for most
+// others), its message naming the step ("create", "write", "fsync", "read",
+// "remove") and the file, or Corruption when the bytes read differ.
 Status ProbeWritable(const std::string& path, size_t size = 64 * 1024);
 
 // The file system's space as statvfs reports it.
@@ -30,7 +31,7 @@ struct SpaceInfo {
   uint64_t available_bytes = 0;  // free to unprivileged users (f_bavail)
 };
 
-// statvfs(path). IOError naming the path on failure.
+// statvfs(path). Status::FromErrno naming the path on failure.
 Result<SpaceInfo> GetSpaceInfo(const std::string& path);
 
 }  // namespace cairn::target
