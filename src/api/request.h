@@ -4,6 +4,7 @@
 // Nothing here depends on the HTTP library.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,10 +60,15 @@ struct Request {
   bool HasNoBody() const;
 };
 
+// How deeply lists and objects may nest in a request body; deeper bodies are
+// refused before parsing ("Malformed request body: nested deeper than 64
+// levels."), so no request can exhaust the stack.
+inline constexpr size_t kMaxBodyNesting = 64;
+
 // The body as a JSON object. InvalidArgument (a 400) when the body is missing
 // ("The request body is missing."), is not valid JSON ("Malformed request
-// body: ... at byte N.") or is not an object ("The request body must be a JSON
-// object.").
+// body: ... at byte N.", or nested deeper than kMaxBodyNesting) or is not an
+// object ("The request body must be a JSON object.").
 Result<nlohmann::json> JsonObjectBody(const Request& request);
 
 // As JsonObjectBody, but a missing (empty or whitespace) body is nullopt, for
