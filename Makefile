@@ -48,6 +48,7 @@ demo: build
 bench: build
 	bench/convert_bench.sh $(BUILD)
 	bench/datamover_bench.sh $(BUILD)
+	bench/api_bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

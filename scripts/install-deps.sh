@@ -16,7 +16,7 @@ PACKAGES=(
   libhowardhinnant-date-dev
   libsoci-dev libsqlite3-dev libpq-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl
+  libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl wrk
   postgresql
 )
 if [ "${1:-}" = "fuzz" ]; then
