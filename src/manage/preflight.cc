@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 
 #include "common/strings.h"
@@ -137,6 +138,16 @@ std::vector<CheckRow> CheckOpenStack(const openstack::ServiceCredentials& creden
 std::vector<CheckRow> CheckDatabase(const db::DatabaseOptions& options) {
   std::vector<CheckRow> rows;
   const std::string display = db::MaskUrlPassword(options.connection);
+  // A SQLite file that does not exist would be created by opening it: say so
+  // instead (preflight changes nothing).
+  auto url = db::ParseDatabaseUrl(options.connection);
+  if (url.ok() && url->backend == db::Backend::kSqlite && !url->in_memory && !std::filesystem::exists(url->path)) {
+    rows.push_back({.check = "database", .target = display, .result = CheckResult::kFail,
+                    .detail = "the SQLite file " + url->path + " does not exist",
+                    .fix = "run `cairn-manage db sync` (it creates the file), or correct [database] connection"});
+    rows.push_back(Skipped("database schema", display, "needs the database"));
+    return rows;
+  }
   db::DatabaseOptions one = options;
   one.pool_size = 1;
   Stopwatch watch;

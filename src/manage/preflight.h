@@ -24,7 +24,8 @@ std::vector<CheckRow> CheckOpenStack(const openstack::ServiceCredentials& creden
                                      const openstack::ClientOptions& clients);
 
 // Rows "database" (connects and answers a query) and "database schema" (at
-// the version this Cairn needs). Opens one connection.
+// the version this Cairn needs). Opens one connection; a SQLite file that
+// does not exist is a FAIL (it is not created).
 std::vector<CheckRow> CheckDatabase(const db::DatabaseOptions& options);
 
 // Rows "target directory" (exists, is a directory), "target write" (a probe

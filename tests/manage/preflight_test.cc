@@ -74,6 +74,11 @@ TEST(PreflightTargetTest, LittleFreeSpaceWarnsWithoutFailing) {
 TEST(PreflightDatabaseTest, UnsyncedThenSyncedSqlite) {
   cairn::testing::TempDirectory dir;
   const db::DatabaseOptions options{.connection = "sqlite:///" + dir.Path("cairn.db")};
+  const auto missing = CheckDatabase(options);
+  EXPECT_EQ(Results(missing), (std::vector<std::string>{"database=FAIL", "database schema=SKIP"}));
+  EXPECT_NE(missing[0].detail.find("does not exist"), std::string::npos) << missing[0].detail;
+  EXPECT_FALSE(std::filesystem::exists(dir.Path("cairn.db")));
+  ASSERT_TRUE(db::Database::Open(options).ok());  // an empty database
   const auto before = CheckDatabase(options);
   EXPECT_EQ(Results(before), (std::vector<std::string>{"database=PASS", "database schema=FAIL"}));
   EXPECT_EQ(before[1].fix, "run `cairn-manage db sync`");
@@ -126,7 +131,7 @@ TEST(PreflightTest, WholeRunFromConfiguration) {
   EXPECT_FALSE(report.ok());
   ASSERT_EQ(report.rows.size(), 12u);
   EXPECT_EQ(report.Find("keystone")->result, CheckResult::kFail);
-  EXPECT_EQ(report.Find("database")->result, CheckResult::kPass);
+  EXPECT_EQ(report.Find("database")->result, CheckResult::kFail);  // no such SQLite file
   EXPECT_EQ(report.Find("target write")->result, CheckResult::kPass);
   EXPECT_EQ(report.Find("compute (admin)")->result, CheckResult::kSkip);  // the default interface
 
