@@ -1,5 +1,8 @@
 #include "db/workload_repository.h"
 
+#include <algorithm>
+#include <map>
+
 #include <soci/soci.h>
 
 #include "db/sql.h"
@@ -44,25 +47,50 @@ Workload ReadWorkload(const soci::row& row) {
   return w;
 }
 
+constexpr std::string_view kVmColumns = "workload_id, vm_id, vm_name, metadata, status, created_at, updated_at";
+
+WorkloadVm ReadVm(const soci::row& row) {
+  RowReader r(row);
+  WorkloadVm vm;
+  vm.workload_id = r.Text();
+  vm.vm_id = r.Text();
+  vm.vm_name = r.Text();
+  vm.metadata = r.JsonValue("workload_vms.metadata");
+  vm.status = r.Text();
+  vm.created_at = r.Time();
+  vm.updated_at = r.Time();
+  return vm;
+}
+
 std::vector<WorkloadVm> LoadVms(soci::session& session, const std::string& workload_id) {
   std::vector<WorkloadVm> vms;
   Params p;
   Query(session,
-        "SELECT workload_id, vm_id, vm_name, metadata, status, created_at, updated_at FROM workload_vms"
-        " WHERE workload_id = " + p.Text(workload_id) + " ORDER BY created_at, vm_id",
-        p, [&](const soci::row& row) {
-          RowReader r(row);
-          WorkloadVm vm;
-          vm.workload_id = r.Text();
-          vm.vm_id = r.Text();
-          vm.vm_name = r.Text();
-          vm.metadata = r.JsonValue("workload_vms.metadata");
-          vm.status = r.Text();
-          vm.created_at = r.Time();
-          vm.updated_at = r.Time();
-          vms.push_back(std::move(vm));
-        });
+        "SELECT " + std::string(kVmColumns) + " FROM workload_vms WHERE workload_id = " + p.Text(workload_id) +
+            " ORDER BY created_at, vm_id",
+        p, [&](const soci::row& row) { vms.push_back(ReadVm(row)); });
   return vms;
+}
+
+// Fills the VMs of many workloads with one query per chunk of workloads
+// rather than one per workload (a page of a list).
+void LoadVmsOf(soci::session& session, std::vector<Workload>& workloads) {
+  constexpr size_t kChunk = 500;  // bound parameters per statement
+  std::map<std::string, Workload*, std::less<>> by_id;
+  for (Workload& w : workloads) by_id.emplace(w.id, &w);
+  for (size_t first = 0; first < workloads.size(); first += kChunk) {
+    std::vector<std::string> ids;
+    for (size_t i = first; i < std::min(workloads.size(), first + kChunk); ++i) ids.push_back(workloads[i].id);
+    Params p;
+    Query(session,
+          "SELECT " + std::string(kVmColumns) + " FROM workload_vms WHERE workload_id IN " + p.In(ids) +
+              " ORDER BY workload_id, created_at, vm_id",
+          p, [&](const soci::row& row) {
+            WorkloadVm vm = ReadVm(row);
+            auto it = by_id.find(vm.workload_id);
+            if (it != by_id.end()) it->second->vms.push_back(std::move(vm));
+          });
+  }
 }
 
 void InsertVms(soci::session& session, const std::string& workload_id, std::vector<WorkloadVm>& vms,
@@ -163,7 +191,7 @@ Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& fil
     std::string sql = "SELECT " + std::string(kColumns) + " FROM workloads" + internal::WhereClause(where) +
                       " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit);
     Query(session, sql, p, [&](const soci::row& row) { out.push_back(ReadWorkload(row)); });
-    for (Workload& w : out) w.vms = LoadVms(session, w.id);
+    LoadVmsOf(session, out);
     return Status::OK();
   }));
   return out;

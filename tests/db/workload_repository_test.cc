@@ -316,6 +316,34 @@ TEST_P(WorkloadRepositoryTest, TransactionSpansRepositoriesAndRollsBack) {
   EXPECT_EQ(list->size(), 2u);
 }
 
+// List reads the VMs of a whole page at once (in chunks of workloads): each
+// workload gets its own VMs, none when it has none, across chunk boundaries.
+TEST_P(WorkloadRepositoryTest, ListGivesEachWorkloadItsVms) {
+  constexpr int kWorkloads = 503;  // more than one chunk of the VM query
+  CAIRN_ASSERT_OK(db_->Transaction("many workloads", [&](Executor& tx) {
+    for (int i = 0; i < kWorkloads; ++i) {
+      CAIRN_RETURN_IF_ERROR(WorkloadRepository(tx).Create(MakeWorkload("p1", "w" + std::to_string(i), i % 4)).status());
+    }
+    return Status::OK();
+  }));
+  auto list = WorkloadRepository(*db_).List({.project_id = "p1"});
+  CAIRN_ASSERT_OK(list);
+  ASSERT_EQ(list->size(), static_cast<size_t>(kWorkloads));
+  for (const Workload& w : *list) {
+    const int i = std::stoi(w.name.substr(1));
+    ASSERT_EQ(w.vms.size(), static_cast<size_t>(i % 4)) << w.name;
+    for (size_t v = 0; v < w.vms.size(); ++v) {
+      EXPECT_EQ(w.vms[v].workload_id, w.id);
+      EXPECT_EQ(w.vms[v].vm_id.rfind("vm-" + w.name + "-", 0), 0u) << w.vms[v].vm_id;
+      EXPECT_EQ(w.vms[v].metadata, Json::object());
+    }
+  }
+  auto page = WorkloadRepository(*db_).List({.project_id = "p1"}, {.limit = 3});
+  CAIRN_ASSERT_OK(page);
+  ASSERT_EQ(page->size(), 3u);
+  for (const Workload& w : *page) EXPECT_EQ(w.vms.size(), static_cast<size_t>(std::stoi(w.name.substr(1)) % 4));
+}
+
 CAIRN_DB_TEST_SUITE(WorkloadRepositoryTest);
 
 }  // namespace
