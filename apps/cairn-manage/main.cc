@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/config_sample.h"
+
 #include "common/config.h"
 #include "common/log.h"
 #include "db/database.h"
@@ -94,13 +96,23 @@ int main(int argc, char** argv) {
   std::string policy_file;
   policy_check->add_option("--file", policy_file, "The policy file (YAML, or JSON for *.json)")->required();
 
+  auto* config_cmd = cli.add_subcommand("config", "The configuration options");
+  config_cmd->require_subcommand(1);
+  auto* config_sample = config_cmd->add_subcommand("sample", "Print a sample cairn.conf with every option and its default");
+  auto* config_reference = config_cmd->add_subcommand("reference", "Print the option reference (Markdown)");
   auto* preflight_cmd = cli.add_subcommand("preflight", "Check every path the deployment needs from this node");
   bool json = false;
   preflight_cmd->add_flag("--json", json, "Machine-readable output");
 
   CLI11_PARSE(cli, argc, argv);
 
-  // The policy commands need no configuration.
+  // The config and policy commands need no configuration.
+  if (config_sample->parsed() || config_reference->parsed()) {
+    OptionRegistry registry;
+    if (Status s = manage::RegisterManageOptions(registry); !s.ok()) return Fail(s);
+    std::cout << (config_sample->parsed() ? GenerateSampleConfig(registry) : GenerateConfigReference(registry));
+    return 0;
+  }
   if (policy_defaults->parsed()) {
     manage::PolicyDefaults(std::cout);
     return 0;
