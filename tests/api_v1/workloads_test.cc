@@ -364,6 +364,28 @@ TEST_F(ApiV1Test, QuotaExceededIs413) {
   EXPECT_EQ(db::WorkloadRepository(h.db()).Get(wid)->status, "available");
 }
 
+// Storage: a snapshot needs room beyond what the project's snapshots use.
+TEST_F(ApiV1Test, StorageQuotaRefusesSnapshotsWhenFull) {
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
+  h.MarkWorkloadAvailable(wid);
+  h.AddAvailableSnapshot(wid);  // 1 MiB on the target
+  db::AllowedQuota q;
+  q.project_id = kProjectA;
+  q.quota_type_id = std::string(db::kQuotaTypeStorageId);
+  q.allowed_value = 1 << 20;
+  q.high_watermark = 1 << 20;
+  auto created = db::QuotaRepository(h.db()).Create(q);
+  ASSERT_TRUE(created.ok());
+  Answer full = h.Do("POST", h.P(kProjectA, "/workloads/" + wid), kTokMemberA);
+  ASSERT_TRUE(IsFault(full, 413, "overLimit")) << full.Dump();
+  EXPECT_NE(FaultMessage(full).find("Storage"), std::string::npos);
+  db::AllowedQuotaUpdate more;
+  more.allowed_value = 2 << 20;
+  more.high_watermark = 2 << 20;
+  ASSERT_TRUE(db::QuotaRepository(h.db()).Update(created->id, more).ok());
+  EXPECT_EQ(h.Do("POST", h.P(kProjectA, "/workloads/" + wid), kTokMemberA).status, 202);
+}
+
 TEST_F(ApiV1Test, VmQuotaOnCreateAndModify) {
   db::AllowedQuota q;
   q.project_id = kProjectA;

@@ -157,7 +157,7 @@ Result<Response> CancelRestore(ApiService& service, const Request& request) {
     if (!queued.empty() && jobs.CancelQueued(queued.front().id).ok()) {
       CAIRN_RETURN_IF_ERROR(restores.SetStatusIf(r.id, running, rs::kCancelled));
       db::RestoreUpdate update;
-      update.finished_at = UtcNow();
+      update.finished_at = service.clock.Now();
       update.progress_msg = "Cancelled before it started.";
       CAIRN_RETURN_IF_ERROR(restores.Update(r.id, update).status());
       Status unlock = db::WorkloadRepository(tx).SetStatusIf(

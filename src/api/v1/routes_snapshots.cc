@@ -136,7 +136,7 @@ Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
     if (!queued.empty() && jobs.CancelQueued(queued.front().id).ok()) {
       CAIRN_RETURN_IF_ERROR(snapshots.SetStatusIf(s.id, running, ss::kCancelled));
       db::SnapshotUpdate update;
-      update.finished_at = UtcNow();
+      update.finished_at = service.clock.Now();
       update.progress_msg = "Cancelled before it started.";
       CAIRN_RETURN_IF_ERROR(snapshots.Update(s.id, update).status());
       Status unlock = db::WorkloadRepository(tx).SetStatusIf(

@@ -266,9 +266,11 @@ Result<Response> ListWorkloads(ApiService& service, const Request& request, bool
   db::WorkloadFilter filter;
   filter.project_id = project;
   CAIRN_ASSIGN_OR_RETURN(bool all, QueryFlag(request, "all_workloads"));
-  if (request.auth->is_admin) {
+  const auto p = request.Query("project_id");
+  if ((all || (p && !p->empty())) &&
+      service.policy.Check("workload:workload_get_all_tenants", CallerCredentials(request), {{"project_id", project}})) {
     if (all) filter.project_id.reset();
-    if (auto p = request.Query("project_id"); p && !p->empty()) filter.project_id = *p;
+    if (p && !p->empty()) filter.project_id = *p;
   }
   if (auto name = request.Query("name")) filter.name = *name;
   if (auto status = request.Query("status")) filter.statuses = {*status};
@@ -277,7 +279,8 @@ Result<Response> ListWorkloads(ApiService& service, const Request& request, bool
   const TimePoint now = service.clock.Now();
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
-  for (const auto& w : rows) list.push_back(WorkloadView(w, ScheduleView(w, now), base, detail));
+  // Only the detail view shows the schedule (computing it parses and evaluates it).
+  for (const auto& w : rows) list.push_back(WorkloadView(w, detail ? ScheduleView(w, now) : json(), base, detail));
   return Response::Json(200, {{"workloads", std::move(list)}});
 }
 
@@ -409,6 +412,8 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
     db::SnapshotRepository snapshots(tx);
     CAIRN_ASSIGN_OR_RETURN(auto usage, snapshots.Usage(w.project_id));
     CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeSnapshotsId, "Snapshots", usage.snapshots + 1));
+    // Storage: a new snapshot needs room beyond what the project's snapshots use.
+    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeStorageId, "Storage", usage.size + 1));
     Status set = db::WorkloadRepository(tx).SetStatusIf(w.id, {std::string(ws::kAvailable)}, ws::kLocked);
     if (set.code() == ErrorCode::kConflict) {
       CAIRN_ASSIGN_OR_RETURN(db::Workload now_w, db::WorkloadRepository(tx).Get(w.id));
