@@ -102,7 +102,7 @@ Result<std::vector<Restore>> RestoreRepository::List(const RestoreFilter& filter
     if (filter.snapshot_id) where.push_back("snapshot_id = " + p.Text(*filter.snapshot_id));
     if (filter.workload_id) where.push_back("workload_id = " + p.Text(*filter.workload_id));
     if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (page.marker) internal::AddMarkerCondition(session, "restores", *page.marker, p, where);
+    if (page.marker) internal::AddMarkerCondition(session, "restores", *page.marker, p, where, filter.project_id);
     Query(session,
           "SELECT " + std::string(kColumns) + " FROM restores" + internal::WhereClause(where) +
               " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit),

@@ -139,7 +139,7 @@ Result<std::vector<Snapshot>> SnapshotRepository::List(const SnapshotFilter& fil
     if (filter.date_from) where.push_back("created_at >= " + p.Time(*filter.date_from));
     if (filter.date_to) where.push_back("created_at <= " + p.Time(*filter.date_to));
     if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (page.marker) internal::AddMarkerCondition(session, "snapshots", *page.marker, p, where);
+    if (page.marker) internal::AddMarkerCondition(session, "snapshots", *page.marker, p, where, filter.project_id);
     Query(session,
           "SELECT " + std::string(kColumns) + " FROM snapshots" + internal::WhereClause(where) +
               " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit),

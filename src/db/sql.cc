@@ -281,10 +281,15 @@ Status StatusFromException(std::string_view operation, const std::exception& err
 std::string LimitClause(int limit) { return limit > 0 ? " LIMIT " + std::to_string(limit) : std::string(); }
 
 void AddMarkerCondition(soci::session& session, std::string_view table, const std::string& marker,
-                        Params& params, std::vector<std::string>& where) {
+                        Params& params, std::vector<std::string>& where,
+                        const std::optional<std::string>& project_id) {
   Params lookup;
   std::optional<std::string> created_at;
-  Query(session, "SELECT created_at FROM " + std::string(table) + " WHERE id = " + lookup.Text(marker), lookup,
+  std::string sql = "SELECT created_at FROM " + std::string(table) + " WHERE id = " + lookup.Text(marker);
+  // A marker outside the listed project is as unknown as a made-up one: a
+  // caller cannot learn that another project's id exists.
+  if (project_id) sql += " AND project_id = " + lookup.Text(*project_id);
+  Query(session, sql, lookup,
         [&](const soci::row& row) { created_at = RowReader(row).Text(); });
   if (!created_at) {
     throw StatusError(Status::InvalidArgument("marker " + marker + " is not a known " + std::string(table) +

@@ -118,9 +118,11 @@ std::string LimitClause(int limit);
 
 // Appends the marker condition of newest-first pagination (created_at, id
 // descending) for `table`: rows after the marker row. InvalidArgument (as a
-// StatusError) when the marker is not a row of the table.
+// StatusError) when the marker is not a row of the table (of `project_id`'s
+// rows, when given).
 void AddMarkerCondition(soci::session& session, std::string_view table, const std::string& marker,
-                        Params& params, std::vector<std::string>& where);
+                        Params& params, std::vector<std::string>& where,
+                        const std::optional<std::string>& project_id = std::nullopt);
 
 // " WHERE a AND b" or "".
 std::string WhereClause(const std::vector<std::string>& conditions);

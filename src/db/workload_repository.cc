@@ -187,7 +187,7 @@ Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& fil
     if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
     if (filter.name) where.push_back("name = " + p.Text(*filter.name));
     if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (page.marker) internal::AddMarkerCondition(session, "workloads", *page.marker, p, where);
+    if (page.marker) internal::AddMarkerCondition(session, "workloads", *page.marker, p, where, filter.project_id);
     std::string sql = "SELECT " + std::string(kColumns) + " FROM workloads" + internal::WhereClause(where) +
                       " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit);
     Query(session, sql, p, [&](const soci::row& row) { out.push_back(ReadWorkload(row)); });

@@ -247,6 +247,10 @@ TEST_F(ApiV1Test, Pagination) {
     Answer a = h.Get(h.P(kProjectA, std::string("/workloads?") + bad), kTokMemberA);
     EXPECT_TRUE(IsFault(a, 400, "badRequest")) << bad;
   }
+  // Another project's id as the marker is answered as an unknown one: no oracle.
+  const std::string other = h.CreateWorkload(kTokMemberB, {kVmB1});
+  Answer foreign = h.Get(h.P(kProjectA, "/workloads?marker=" + other), kTokMemberA);
+  EXPECT_TRUE(IsFault(foreign, 400, "badRequest")) << foreign.Dump();
 }
 
 TEST_F(ApiV1Test, UpdateWorkloadPartialBodies) {
