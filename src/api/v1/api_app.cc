@@ -77,6 +77,7 @@ Result<std::unique_ptr<ApiApp>> ApiApp::Create(const Config& config) {
     return policy->IsAdmin(creds);
   };
   auto authenticator = std::make_shared<Authenticator>(*app->validator_, std::move(auth));
+  app->router_ = router;
   app->dispatcher_ = std::make_shared<Dispatcher>(router);
   app->dispatcher_->Use(MakeAuthMiddleware(authenticator));
   CAIRN_ASSIGN_OR_RETURN(HttpServerOptions server_options, HttpServerOptionsFromConfig(config));

@@ -45,6 +45,8 @@ class ApiApp {
 
   // The request pipeline without the socket (for tests).
   const Dispatcher& dispatcher() const { return *dispatcher_; }
+  // Every route served (for tests that try them all).
+  const Router& router() const { return *router_; }
   db::Database& database() { return *db_; }
 
  private:
@@ -58,6 +60,7 @@ class ApiApp {
   std::unique_ptr<KeystoneIdentityDirectory> identity_;
   std::unique_ptr<KeystoneTokenValidator> validator_;
   std::unique_ptr<ApiService> service_;
+  std::shared_ptr<Router> router_;
   std::shared_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -12,6 +12,8 @@
 
 #include "api/v1/api_app.h"
 #include "db/job_repository.h"
+#include "db/restore_repository.h"
+#include "db/snapshot_repository.h"
 #include "db/schema.h"
 #include "db/workload_repository.h"
 #include "devcloud_env.h"
@@ -282,6 +284,100 @@ TEST_F(ApiDevcloudTest, NovaIsReachedOnTheConfiguredInterface) {
   testing::Run("'" + DevcloudScript("path") + "' restore");
   StartApp("internal");
   if (internal.status == 202) Forget("other", internal.body["workload"]["id"]);
+}
+
+// Every route, tried with the real tokens of a member of another project, a
+// reader and an admin against the objects of project demo. The outsider never
+// sees demo's ids or names and is refused demo's URLs; the reader changes
+// nothing; nobody gets a 5xx.
+TEST_F(ApiDevcloudTest, IsolationMatrixWithRealTokens) {
+  // demo's objects: a workload (via the API), a snapshot and a restore (as the
+  // engine would record them), a setting and a trust (via the API).
+  Answer created = Call("POST", V1("demo", "/workloads"), "demo", WorkloadBody(demo_server_, run_ + "-secret-wl"));
+  ASSERT_EQ(created.status, 202) << created.raw;
+  const std::string wid = created.body["workload"]["id"];
+  ASSERT_TRUE(db::WorkloadRepository(Db()).SetStatusIf(wid, {"creating"}, "available").ok());
+  db::Snapshot snap;
+  snap.workload_id = wid;
+  snap.project_id = Project("demo");
+  snap.user_id = tokens_["demo"].user.id;
+  snap.name = run_ + "-secret-snap";
+  snap.status = "available";
+  auto s = db::SnapshotRepository(Db()).Create(snap);
+  ASSERT_TRUE(s.ok());
+  db::Restore restore;
+  restore.snapshot_id = s->id;
+  restore.workload_id = wid;
+  restore.project_id = Project("demo");
+  restore.user_id = snap.user_id;
+  restore.name = run_ + "-secret-restore";
+  restore.status = "available";
+  auto r = db::RestoreRepository(Db()).Create(restore);
+  ASSERT_TRUE(r.ok());
+  const std::string setting = run_ + "-secret-setting";
+  ASSERT_EQ(Call("POST", V1("demo", "/settings"), "demo", json{{"settings", json::array({{{"name", setting}, {"value", "v"}}})}}).status, 200);
+  Answer trust = Call("POST", V1("demo", "/trusts"), "demo", json{{"trusts", {{"role_name", "member"}}}});
+  ASSERT_EQ(trust.status, 200) << trust.raw;
+  const std::string trust_id = trust.body["trust"][0]["name"];
+  const std::vector<std::string> secrets = {wid, s->id, r->id, run_ + "-secret", trust_id};
+
+  auto fill = [&](std::string pattern, const std::string& url_project) {
+    const std::map<std::string, std::string> values = {
+        {"{project_id}", url_project},    {"{workload_id}", wid},       {"{snapshot_id}", s->id},
+        {"{restore_id}", r->id},          {"{name}", setting},          {"{trust_name}", trust_id},
+        {"{quota_project_id}", Project("demo")}, {"{assigned_project_id}", Project("demo")},
+        {"{quota_id}", wid},              {"{policy_id}", wid},         {"{quota_type_id}", wid},
+        {"{workload_type_id}", "2ddd528d-c9b4-4d7e-8722-cc395140255a"}};
+    for (const auto& [key, value] : values) {
+      for (size_t at = pattern.find(key); at != std::string::npos; at = pattern.find(key)) pattern.replace(at, key.size(), value);
+    }
+    EXPECT_EQ(pattern.find('{'), std::string::npos) << pattern;
+    return pattern;
+  };
+  db::JobFilter all_jobs;
+  const size_t jobs_before = db::JobRepository(Db()).List(all_jobs)->size();
+  size_t calls = 0;
+  for (const std::string user : {"other", "reader"}) {
+    for (const Route* route : app_->router().Routes()) {
+      if (!route->options.auth_required) continue;
+      for (const std::string& url_project : {Project(user), Project("demo")}) {
+        const std::string path = fill(route->pattern, url_project);
+        const std::string what = user + " " + route->method + " " + path;
+        Answer a = Call(route->method == "HEAD" ? "GET" : route->method, path, user, json::object());
+        ++calls;
+        ASSERT_LT(a.status, 500) << what << " -> " << a.raw;
+        if (user == "other") {
+          if (url_project == Project("demo")) {
+            EXPECT_EQ(a.status, 403) << what << " -> " << a.raw;
+          }
+          for (const auto& secret : secrets) {
+            // A fault may echo an id the caller sent; nothing else may show one.
+            if (a.status >= 400 && path.find(secret) != std::string::npos) continue;
+            EXPECT_EQ(a.raw.find(secret), std::string::npos) << what << " leaked " << secret << ": " << a.raw;
+          }
+        } else if (route->method != "GET" && route->method != "HEAD" &&
+                   route->pattern.find("/workloads/settings") == std::string::npos) {
+          EXPECT_TRUE(a.status == 403 || a.status == 404 || a.status == 400) << what << " -> " << a.raw;
+        }
+      }
+    }
+  }
+  std::cout << "isolation matrix: " << calls << " calls with real tokens\n";
+  // Neither the outsider nor the reader changed anything of demo's.
+  EXPECT_EQ(db::JobRepository(Db()).List(all_jobs)->size(), jobs_before);
+  EXPECT_EQ(db::WorkloadRepository(Db()).Get(wid)->status, "available");
+  EXPECT_EQ(db::SnapshotRepository(Db()).Get(s->id)->status, "available");
+  EXPECT_EQ(db::RestoreRepository(Db()).Get(r->id)->status, "available");
+  EXPECT_EQ(Call("GET", V1("demo", "/trusts/" + trust_id), "demo").status, 200);
+  EXPECT_EQ(Call("GET", V1("demo", "/settings/" + setting), "demo").status, 200);
+  // The admin may look at demo's objects from its own project.
+  EXPECT_EQ(Call("GET", V1("admin", "/workloads/" + wid), "admin").status, 200);
+  EXPECT_EQ(Call("GET", V1("admin", "/snapshots/" + s->id), "admin").status, 200);
+
+  EXPECT_EQ(Call("DELETE", V1("demo", "/trusts/" + trust_id), "demo").status, 200);
+  ASSERT_TRUE(db::RestoreRepository(Db()).SoftDelete(r->id).ok());
+  ASSERT_TRUE(db::SnapshotRepository(Db()).SoftDelete(s->id).ok());
+  Forget("demo", wid);
 }
 
 }  // namespace
