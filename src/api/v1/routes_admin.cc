@@ -230,12 +230,7 @@ Status AddVersionRoutes(Router& router, ApiService& service) {
 }
 
 Status AddAdminRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/metrics/nodes", Nodes));
   CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/metrics/storage_usage", StorageUsage));
   CAIRN_RETURN_IF_ERROR(add("GET", "/workloads/metrics/tenants_usage", TenantsUsage));

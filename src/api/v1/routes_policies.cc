@@ -386,12 +386,7 @@ Result<Response> DeleteQuota(ApiService& service, const Request& request) {
 }  // namespace
 
 Status AddPolicyRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   CAIRN_RETURN_IF_ERROR(add("POST", "/workload_policy", CreatePolicy));
   CAIRN_RETURN_IF_ERROR(add("GET", "/workload_policy", ListPolicies));
   CAIRN_RETURN_IF_ERROR(add("GET", "/workload_policy/{policy_id}", ShowPolicy));
@@ -403,12 +398,7 @@ Status AddPolicyRoutes(Router& router, ApiService& service) {
 }
 
 Status AddQuotaRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   CAIRN_RETURN_IF_ERROR(add("GET", "/project_quota_types", ListQuotaTypes));
   CAIRN_RETURN_IF_ERROR(add("GET", "/project_quota_types/{quota_type_id}", ShowQuotaType));
   CAIRN_RETURN_IF_ERROR(add("POST", "/project_allowed_quotas/{quota_project_id}", CreateQuotas));

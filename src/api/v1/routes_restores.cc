@@ -83,14 +83,7 @@ Result<Response> CreateRestore(ApiService& service, const Request& request) {
     r.options = parsed.options;
     r.size = s.restore_size;
     CAIRN_ASSIGN_OR_RETURN(created, db::RestoreRepository(tx).Create(std::move(r)));
-    db::Job job;
-    job.kind = std::string(db::job_kind::kRestoreCreate);
-    job.object_id = created.id;
-    job.workload_id = s.workload_id;
-    job.project_id = s.project_id;
-    job.user_id = created.user_id;
-    job.payload = {{"snapshot_id", s.id}, {"request_id", request.request_id}};
-    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kRestoreCreate, created.id, s.workload_id, s.project_id, {{"snapshot_id", s.id}})).status();
   }));
   Audit(service, request, "snapshot_restore", "restore", created.id, s.id + " " + parsed.restore_type);
   return Response::Json(202, {{"restore", RestoreView(created, LinkBaseOf(request), true)}});
@@ -169,14 +162,7 @@ Result<Response> CancelRestore(ApiService& service, const Request& request) {
       return Status::Conflict("Restore " + r.id + " is " + r.status + ": only a running restore can be cancelled.");
     }
     CAIRN_RETURN_IF_ERROR(set);
-    db::Job job;
-    job.kind = std::string(db::job_kind::kRestoreCancel);
-    job.object_id = r.id;
-    job.workload_id = r.workload_id;
-    job.project_id = r.project_id;
-    job.user_id = request.auth->user_id();
-    job.payload = {{"request_id", request.request_id}};
-    return jobs.Enqueue(std::move(job)).status();
+    return jobs.Enqueue(MakeJob(request, db::job_kind::kRestoreCancel, r.id, r.workload_id, r.project_id)).status();
   }));
   Audit(service, request, "restore_cancel", "restore", r.id);
   return Response::NoBody(202);
@@ -185,12 +171,7 @@ Result<Response> CancelRestore(ApiService& service, const Request& request) {
 }  // namespace
 
 Status AddRestoreRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   auto list = [](ApiService& sv, const Request& r) { return ListRestores(sv, r, false); };
   auto detail = [](ApiService& sv, const Request& r) { return ListRestores(sv, r, true); };
   const std::string under = "/workloads/{workload_id}/snapshots/{snapshot_id}/restores";

@@ -260,12 +260,7 @@ Result<Response> ValidateSchedulerTrust(ApiService& service, const Request& requ
 }  // namespace
 
 Status AddSettingRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   CAIRN_RETURN_IF_ERROR(add("POST", "/settings", PutSettings));
   CAIRN_RETURN_IF_ERROR(add("PUT", "/settings", PutSettings));
   CAIRN_RETURN_IF_ERROR(add("GET", "/settings", ListSettings));

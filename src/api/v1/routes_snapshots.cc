@@ -104,14 +104,7 @@ Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
       return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only an available, failed or cancelled snapshot can be deleted.");
     }
     CAIRN_RETURN_IF_ERROR(set);
-    db::Job job;
-    job.kind = std::string(db::job_kind::kSnapshotDelete);
-    job.object_id = s.id;
-    job.workload_id = s.workload_id;
-    job.project_id = s.project_id;
-    job.user_id = request.auth->user_id();
-    job.payload = {{"request_id", request.request_id}};
-    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kSnapshotDelete, s.id, s.workload_id, s.project_id)).status();
   }));
   Audit(service, request, "snapshot_delete", "snapshot", s.id);
   return Response::NoBody(202);
@@ -148,14 +141,7 @@ Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
       return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only a running snapshot can be cancelled.");
     }
     CAIRN_RETURN_IF_ERROR(set);
-    db::Job job;
-    job.kind = std::string(db::job_kind::kSnapshotCancel);
-    job.object_id = s.id;
-    job.workload_id = s.workload_id;
-    job.project_id = s.project_id;
-    job.user_id = request.auth->user_id();
-    job.payload = {{"request_id", request.request_id}};
-    return jobs.Enqueue(std::move(job)).status();
+    return jobs.Enqueue(MakeJob(request, db::job_kind::kSnapshotCancel, s.id, s.workload_id, s.project_id)).status();
   }));
   Audit(service, request, "snapshot_cancel", "snapshot", s.id);
   return Response::NoBody(202);
@@ -164,12 +150,7 @@ Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
 }  // namespace
 
 Status AddSnapshotRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   auto list = [](ApiService& sv, const Request& r) { return ListSnapshots(sv, r, false); };
   auto detail = [](ApiService& sv, const Request& r) { return ListSnapshots(sv, r, true); };
   CAIRN_RETURN_IF_ERROR(add("GET", "/snapshots", list));

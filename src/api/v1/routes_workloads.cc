@@ -247,14 +247,7 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
     CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, project, db::kQuotaTypeVmsId, "VMs",
                                        counts.vms + static_cast<int64_t>(w.vms.size())));
     CAIRN_ASSIGN_OR_RETURN(created, db::WorkloadRepository(tx).Create(w));
-    db::Job job;
-    job.kind = std::string(db::job_kind::kWorkloadCreate);
-    job.object_id = created.id;
-    job.workload_id = created.id;
-    job.project_id = project;
-    job.user_id = created.user_id;
-    job.payload = {{"request_id", request.request_id}};
-    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadCreate, created.id, created.id, project)).status();
   }));
   Audit(service, request, "workload_create", "workload", created.id, created.name);
   return Response::Json(202, {{"workload", WorkloadView(created, ScheduleView(created, now), LinkBaseOf(request), true)}});
@@ -357,14 +350,7 @@ Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
                               w.status + ").");
     }
     CAIRN_RETURN_IF_ERROR(set);
-    db::Job job;
-    job.kind = std::string(db::job_kind::kWorkloadDelete);
-    job.object_id = w.id;
-    job.workload_id = w.id;
-    job.project_id = w.project_id;
-    job.user_id = request.auth->user_id();
-    job.payload = {{"database_only", database_only}, {"request_id", request.request_id}};
-    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadDelete, w.id, w.id, w.project_id, {{"database_only", database_only}})).status();
   }));
   Audit(service, request, "workload_delete", "workload", w.id, database_only ? "database_only" : "");
   return Response::NoBody(202);
@@ -428,14 +414,7 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
     CAIRN_ASSIGN_OR_RETURN(auto previous, snapshots.List(earlier, db::Page{.limit = 1, .marker = std::nullopt}));
     s.snapshot_type = std::string(full || previous.empty() ? db::kSnapshotTypeFull : db::kSnapshotTypeIncremental);
     CAIRN_ASSIGN_OR_RETURN(created, snapshots.Create(s));
-    db::Job job;
-    job.kind = std::string(db::job_kind::kSnapshotCreate);
-    job.object_id = created.id;
-    job.workload_id = w.id;
-    job.project_id = w.project_id;
-    job.user_id = created.user_id;
-    job.payload = {{"full", full}, {"request_id", request.request_id}};
-    return db::JobRepository(tx).Enqueue(std::move(job)).status();
+    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kSnapshotCreate, created.id, w.id, w.project_id, {{"full", full}})).status();
   }));
   Audit(service, request, "workload_snapshot", "snapshot", created.id, w.id);
   return Response::Json(202, {{"snapshot", SnapshotView(created, {}, {}, LinkBaseOf(request), false)}});
@@ -471,14 +450,9 @@ Result<Response> ResetWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id));
   if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
-  db::Job job;
-  job.kind = std::string(db::job_kind::kWorkloadReset);
-  job.object_id = w.id;
-  job.workload_id = w.id;
-  job.project_id = w.project_id;
-  job.user_id = request.auth->user_id();
-  job.payload = {{"request_id", request.request_id}};
-  CAIRN_RETURN_IF_ERROR(db::JobRepository(service.db).Enqueue(std::move(job)).status());
+  CAIRN_RETURN_IF_ERROR(db::JobRepository(service.db)
+                            .Enqueue(MakeJob(request, db::job_kind::kWorkloadReset, w.id, w.id, w.project_id))
+                            .status());
   Audit(service, request, "workload_reset", "workload", w.id);
   return Response::NoBody(202);
 }
@@ -505,12 +479,7 @@ Result<Response> ShowWorkloadType(ApiService& service, const Request& request) {
 }  // namespace
 
 Status AddWorkloadRoutes(Router& router, ApiService& service) {
-  ApiService* s = &service;
-  const std::string base = "/v1/{project_id}";
-  auto add = [&](std::string_view method, std::string path,
-                 std::function<Result<Response>(ApiService&, const Request&)> fn) {
-    return router.Add(method, base + path, [s, fn](const Request& r) { return fn(*s, r); });
-  };
+  RouteAdder add(router, service);
   CAIRN_RETURN_IF_ERROR(add("GET", "/workload_types", [](ApiService& sv, const Request& r) { return ListWorkloadTypes(sv, r, false); }));
   CAIRN_RETURN_IF_ERROR(add("GET", "/workload_types/detail", [](ApiService& sv, const Request& r) { return ListWorkloadTypes(sv, r, true); }));
   CAIRN_RETURN_IF_ERROR(add("GET", "/workload_types/{workload_type_id}", ShowWorkloadType));

@@ -22,6 +22,25 @@ Status AddApiRoutes(Router& router, ApiService& service) {
   return Status::OK();
 }
 
+Status RouteAdder::operator()(std::string_view method, std::string_view path, ServiceHandler handler) {
+  ApiService* service = service_;
+  return router_.Add(method, "/v1/{project_id}" + std::string(path),
+                     [service, handler = std::move(handler)](const Request& r) { return handler(*service, r); });
+}
+
+db::Job MakeJob(const Request& request, std::string_view kind, std::string_view object_id,
+                std::string_view workload_id, std::string_view project_id, nlohmann::json payload) {
+  db::Job job;
+  job.kind = std::string(kind);
+  job.object_id = std::string(object_id);
+  job.workload_id = std::string(workload_id);
+  job.project_id = std::string(project_id);
+  job.user_id = request.auth ? request.auth->user_id() : std::string();
+  payload["request_id"] = request.request_id;
+  job.payload = std::move(payload);
+  return job;
+}
+
 Credentials CallerCredentials(const Request& request) {
   Credentials creds;
   if (!request.auth) return creds;

@@ -8,6 +8,7 @@
 // with its job in one transaction and answered 202 at once.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "db/database.h"
+#include "db/models.h"
 
 namespace cairn::api {
 
@@ -91,6 +93,28 @@ Status AddQuotaRoutes(Router& router, ApiService& service);
 Status AddAdminRoutes(Router& router, ApiService& service);
 
 // ---- helpers shared by the route files ------------------------------------
+
+// A handler of the v1 routes: the shared service and the request.
+using ServiceHandler = std::function<Result<Response>(ApiService&, const Request&)>;
+
+// Adds routes under "/v1/{project_id}" whose handlers get the service:
+//   RouteAdder add(router, service);
+//   CAIRN_RETURN_IF_ERROR(add("GET", "/workloads", ListWorkloads));
+class RouteAdder {
+ public:
+  RouteAdder(Router& router, ApiService& service) : router_(router), service_(&service) {}
+  Status operator()(std::string_view method, std::string_view path, ServiceHandler handler);
+
+ private:
+  Router& router_;
+  ApiService* service_;
+};
+
+// A queued job of `kind` about `object_id` of `workload_id` in `project_id`,
+// on behalf of the request's caller; `payload` gets the request id too.
+db::Job MakeJob(const Request& request, std::string_view kind, std::string_view object_id,
+                std::string_view workload_id, std::string_view project_id,
+                nlohmann::json payload = nlohmann::json::object());
 
 // The policy credentials of the request's caller (request.auth must be set).
 Credentials CallerCredentials(const Request& request);
