@@ -12,15 +12,17 @@
 # (removed at the end). Prints per route: requests/s, p50 and p99 latency,
 # non-2xx answers (counted by a wrk Lua script) and wrk's socket errors
 # (connect, read, write, timeout), and whether the goal (p99 <= 50 ms, no
-# error) is met.
+# error) is met. "CPU ms" is cairn-api's user + system CPU time per answer
+# (from /proc), which depends less on the machine's load than the latencies.
 #   CONNECTIONS (200), THREADS (cores), DURATION (20s), WORKERS ([api] workers,
 #   200), POOL_SIZE ([database] pool_size, 8), WORKLOADS (1000), SNAPSHOTS
-#   (10000), KEEP=1 keeps the temp dir.
+#   (10000), ONLY (a regex: only the routes whose name matches), KEEP=1 keeps
+#   the temp dir; CAIRN_API runs another cairn-api binary (a before/after).
 set -euo pipefail
 
 BUILD=${1:-build}
 SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
-API="$BUILD/apps/cairn-api/cairn-api"
+API=${CAIRN_API:-"$BUILD/apps/cairn-api/cairn-api"}
 SEED="$BUILD/bench/api_seed"
 DEVCLOUD_DIR=${DEVCLOUD_DIR:-/var/tmp/cairn-devcloud}
 export DEVCLOUD_DIR
@@ -137,7 +139,17 @@ ROUTES=(
   "workloads/<id>|/v1/$PROJECT/workloads/$WORKLOAD_ID"
 )
 export CAIRN_TOKEN=$TOKEN
-declare -A RESULT BYTES
+LOAD_BEFORE=$(uptime | sed 's/.*load average: //')
+declare -A RESULT BYTES CPU
+TICK=$(getconf CLK_TCK)
+# cpu_ticks: user + system CPU time of cairn-api so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$API_PID/stat"; }
+if [ -n "${ONLY:-}" ]; then
+  selected=()
+  for r in "${ROUTES[@]}"; do [[ ${r%%|*} =~ $ONLY ]] && selected+=("$r"); done
+  ROUTES=("${selected[@]}")
+  [ ${#ROUTES[@]} -gt 0 ] || fail "no route matches ONLY=$ONLY"
+fi
 for r in "${ROUTES[@]}"; do
   name=${r%%|*}; path=${r#*|}
   # One request first: checks the answer and puts the token in the cache.
@@ -145,8 +157,10 @@ for r in "${ROUTES[@]}"; do
   [ "$code" = 200 ] || { head -c 500 "$WORK/answer.json" >&2; echo >&2; fail "GET $path answered $code"; }
   BYTES[$name]=$(stat -c %s "$WORK/answer.json")
   echo "api_bench: $name ($(uptime | sed 's/.*load average/load average/'))"
+  cpu0=$(cpu_ticks)
   wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 10s --latency -s "$WORK/auth.lua" "$BASE$path" \
     > "$WORK/wrk.txt" 2>&1 || { cat "$WORK/wrk.txt" >&2; fail "wrk failed on $path"; }
+  CPU[$name]=$(($(cpu_ticks) - cpu0))
   RESULT[$name]=$(grep '^CAIRN-RESULT' "$WORK/wrk.txt" | cut -d' ' -f2-)
   [ -n "${RESULT[$name]}" ] || { cat "$WORK/wrk.txt" >&2; fail "no result from wrk on $path"; }
 done
@@ -154,9 +168,10 @@ done
 # 6. The table.
 echo
 echo "cairn-api: $WORKLOADS workloads, $SNAPSHOTS snapshots (SQLite, pool_size $POOL_SIZE), workers $WORKERS;"
+echo "machine: $(nproc) cores, load average $LOAD_BEFORE before the runs (cairn-api's busy workers add to it)"
 echo "wrk: $CONNECTIONS connections, $THREADS threads, $DURATION per route; goal p99 <= $GOAL_P99_MS ms and 0 errors"
-printf '\n%-28s %7s %8s %8s %8s %8s %8s %9s %8s  %s\n' "route (GET /v1/<project>/)" "req/s" "p50 ms" "p99 ms" \
-  "max ms" "non-2xx" "wrk 4xx+" "c/r/w/t" "bytes" "goal"
+printf '\n%-28s %7s %8s %8s %8s %8s %8s %9s %8s %8s  %s\n' "route (GET /v1/<project>/)" "req/s" "p50 ms" "p99 ms" \
+  "max ms" "non-2xx" "wrk 4xx+" "c/r/w/t" "bytes" "CPU ms" "goal"
 all_met=1
 for r in "${ROUTES[@]}"; do
   name=${r%%|*}
@@ -164,8 +179,9 @@ for r in "${ROUTES[@]}"; do
   socket=$((connect + read + write + timeout))
   rps=$(awk "BEGIN{printf \"%.0f\", $requests / ($duration_us / 1e6)}")
   if awk "BEGIN{exit !($p99 <= $GOAL_P99_MS && $non2xx + $status + $socket == 0)}"; then met=met; else met="not met"; all_met=0; fi
-  printf '%-28s %7s %8.1f %8.1f %8.1f %8s %8s %9s %8s  %s\n' "$name" "$rps" "$p50" "$p99" "$max" "$non2xx" \
-    "$status" "$connect/$read/$write/$timeout" "${BYTES[$name]}" "$met"
+  cpu_ms=$(awk "BEGIN{printf \"%.2f\", ${CPU[$name]} * 1000 / $TICK / ($requests > 0 ? $requests : 1)}")
+  printf '%-28s %7s %8.1f %8.1f %8.1f %8s %8s %9s %8s %8s  %s\n' "$name" "$rps" "$p50" "$p99" "$max" "$non2xx" \
+    "$status" "$connect/$read/$write/$timeout" "${BYTES[$name]}" "$cpu_ms" "$met"
 done
 echo
 [ "$all_met" = 1 ] && echo "goal met on every route" || echo "goal not met on every route"
