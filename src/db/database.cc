@@ -211,20 +211,32 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   return db;
 }
 
+// First come, first served: a released session goes to the oldest waiter
+// rather than to whichever thread takes the lock next, so under load no
+// request waits much longer than the others for a session.
 soci::session& Database::Acquire() {
   std::unique_lock lock(mu_);
-  available_.wait(lock, [&] { return !free_.empty(); });
-  soci::session* session = free_.back();
-  free_.pop_back();
-  return *session;
+  if (!free_.empty() && waiters_.empty()) {
+    soci::session* session = free_.back();
+    free_.pop_back();
+    return *session;
+  }
+  Waiter waiter;
+  waiters_.push_back(&waiter);
+  waiter.ready.wait(lock, [&] { return waiter.session != nullptr; });
+  return *waiter.session;
 }
 
 void Database::Release(soci::session& session) {
-  {
-    std::lock_guard lock(mu_);
+  std::lock_guard lock(mu_);
+  if (waiters_.empty()) {
     free_.push_back(&session);
+    return;
   }
-  available_.notify_one();
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  next->session = &session;
+  next->ready.notify_one();  // under the lock: `next` lives on its thread's stack
 }
 
 std::string Database::DisplayUrl() const { return display_url_; }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -96,9 +97,14 @@ class Database final : public Executor {
   DatabaseUrl url_;
   std::string display_url_;
   std::vector<std::unique_ptr<soci::session>> sessions_;
+  // A thread waiting for a session; Release hands it one directly.
+  struct Waiter {
+    std::condition_variable ready;
+    soci::session* session = nullptr;
+  };
   std::mutex mu_;
-  std::condition_variable available_;
   std::vector<soci::session*> free_;
+  std::deque<Waiter*> waiters_;  // oldest first
 };
 
 }  // namespace cairn::db

@@ -1,6 +1,10 @@
 #include "db/schema.h"
 
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -131,6 +135,44 @@ TEST(DatabaseOpenTest, InMemorySqliteHasOneSession) {
   EXPECT_EQ((*db)->pool_size(), 1);
   CAIRN_ASSERT_OK(Sync(**db));
   CAIRN_ASSERT_OK(CheckSchemaVersion(**db));
+}
+
+// Many threads share a small pool: each call has its session to itself, and
+// every caller gets one in the end (released sessions go to the waiters).
+TEST(DatabasePoolTest, SessionsAreExclusiveAndEveryWaiterIsServed) {
+  TempDir dir;
+  DatabaseOptions options;
+  options.connection = testing::FreshDatabaseUrl(Backend::kSqlite, dir);
+  options.pool_size = 2;
+  auto db = Database::Open(options);
+  CAIRN_ASSERT_OK(db);
+  std::mutex mu;
+  std::set<soci::session*> in_use;
+  size_t most = 0;
+  std::atomic<int> calls = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        Status s = (*db)->Run("probe", [&](soci::session& session) {
+          {
+            std::lock_guard lock(mu);
+            EXPECT_TRUE(in_use.insert(&session).second) << "a session given to two callers";
+            most = std::max(most, in_use.size());
+          }
+          std::this_thread::yield();
+          std::lock_guard lock(mu);
+          in_use.erase(&session);
+          return Status::OK();
+        });
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        ++calls;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(calls.load(), 16 * 50);
+  EXPECT_LE(most, 2u);
 }
 
 TEST(DatabaseOpenTest, UnreachableServerIsUnavailableWithMaskedPassword) {
