@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -122,9 +123,7 @@ Result<Policy> PolicyRepository::Update(std::string_view id, const PolicyUpdate&
 
 Status PolicyRepository::SoftDelete(std::string_view id) {
   return db_.RunInTransaction("delete policy", [&](soci::session& session) {
-    Params p;
-    std::string key = "id = " + p.Text(id);
-    internal::SoftDeleteImpl(session, "workload_policies", "policy " + std::string(id), key, p, false);
+    internal::SoftDeleteRow(session, "workload_policies", {{"id", id}}, "policy " + std::string(id));
     Params d;
     Exec(session, "DELETE FROM policy_assignments WHERE policy_id = " + d.Text(id), d);
     return Status::OK();
@@ -192,14 +191,8 @@ Result<std::vector<PolicyAssignment>> PolicyRepository::AssignmentsOfPolicy(std:
 Result<int64_t> PolicyRepository::Purge(TimePoint older_than) {
   int64_t purged = 0;
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("purge policies", [&](soci::session& session) {
-    Params d;
-    Exec(session,
-         "DELETE FROM policy_assignments WHERE policy_id IN (SELECT id FROM workload_policies WHERE deleted = 1"
-         " AND deleted_at < " + d.Time(older_than) + ")",
-         d);
-    Params p;
-    purged =
-        Exec(session, "DELETE FROM workload_policies WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
+    internal::PurgeChildRows(session, "policy_assignments", "policy_id", "workload_policies", older_than);
+    purged = internal::PurgeDeletedRows(session, "workload_policies", older_than);
     return Status::OK();
   }));
   return purged;

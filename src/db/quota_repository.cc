@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -168,27 +169,13 @@ Result<AllowedQuota> QuotaRepository::Update(std::string_view id, const AllowedQ
 }
 
 Status QuotaRepository::SoftDelete(std::string_view id) {
-  return db_.Run("delete allowed quota", [&](soci::session& session) {
-    TimePoint now = internal::Now();
-    Params p;
-    if (Exec(session,
-             "UPDATE allowed_quotas SET deleted = 1, deleted_at = " + p.Time(now) + ", updated_at = " + p.Time(now) +
-                 ", deleted_marker = id WHERE id = " + p.Text(id) + " AND deleted = 0",
-             p) == 0) {
-      return Status::NotFound("allowed quota " + std::string(id) + " not found");
-    }
-    return Status::OK();
-  });
+  // deleted_marker = id frees the unique key for a new live quota.
+  return internal::RunSoftDelete(db_, "delete allowed quota", "allowed_quotas", {{"id", id}},
+                                 "allowed quota " + std::string(id), "deleted_marker = id");
 }
 
 Result<int64_t> QuotaRepository::Purge(TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db_.Run("purge allowed quotas", [&](soci::session& session) {
-    Params p;
-    purged = Exec(session, "DELETE FROM allowed_quotas WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
-    return Status::OK();
-  }));
-  return purged;
+  return internal::RunPurge(db_, "purge allowed quotas", "allowed_quotas", older_than);
 }
 
 }  // namespace cairn::db

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -145,22 +146,12 @@ Status RestoreRepository::SetStatusIf(std::string_view id, const std::vector<std
 }
 
 Status RestoreRepository::SoftDelete(std::string_view id) {
-  return db_.Run("delete restore", [&](soci::session& session) {
-    Params p;
-    std::string key = "id = " + p.Text(id);
-    internal::SoftDeleteImpl(session, "restores", "restore " + std::string(id), key, p, true);
-    return Status::OK();
-  });
+  return internal::RunSoftDelete(db_, "delete restore", "restores", {{"id", id}}, "restore " + std::string(id),
+                                 internal::kSetStatusDeleted);
 }
 
 Result<int64_t> RestoreRepository::Purge(TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db_.Run("purge restores", [&](soci::session& session) {
-    Params p;
-    purged = Exec(session, "DELETE FROM restores WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
-    return Status::OK();
-  }));
-  return purged;
+  return internal::RunPurge(db_, "purge restores", "restores", older_than);
 }
 
 }  // namespace cairn::db

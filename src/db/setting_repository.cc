@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -108,22 +109,12 @@ Result<std::vector<Setting>> SettingRepository::List(std::string_view project_id
 }
 
 Status SettingRepository::Delete(std::string_view project_id, std::string_view name) {
-  return db_.Run("delete setting", [&](soci::session& session) {
-    Params p;
-    std::string key = "project_id = " + p.Text(project_id) + " AND name = " + p.Text(name);
-    internal::SoftDeleteImpl(session, "settings", "setting " + std::string(name), key, p, false);
-    return Status::OK();
-  });
+  return internal::RunSoftDelete(db_, "delete setting", "settings", {{"project_id", project_id}, {"name", name}},
+                                 "setting " + std::string(name));
 }
 
 Result<int64_t> SettingRepository::Purge(TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db_.Run("purge settings", [&](soci::session& session) {
-    Params p;
-    purged = Exec(session, "DELETE FROM settings WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
-    return Status::OK();
-  }));
-  return purged;
+  return internal::RunPurge(db_, "purge settings", "settings", older_than);
 }
 
 }  // namespace cairn::db

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -186,12 +187,8 @@ Status SnapshotRepository::SetStatusIf(std::string_view id, const std::vector<st
 }
 
 Status SnapshotRepository::SoftDelete(std::string_view id) {
-  return db_.Run("delete snapshot", [&](soci::session& session) {
-    Params p;
-    std::string key = "id = " + p.Text(id);
-    internal::SoftDeleteImpl(session, "snapshots", "snapshot " + std::string(id), key, p, true);
-    return Status::OK();
-  });
+  return internal::RunSoftDelete(db_, "delete snapshot", "snapshots", {{"id", id}}, "snapshot " + std::string(id),
+                                 internal::kSetStatusDeleted);
 }
 
 Result<SnapshotUsage> SnapshotRepository::Usage(std::optional<std::string> project_id,
@@ -216,16 +213,10 @@ Result<SnapshotUsage> SnapshotRepository::Usage(std::optional<std::string> proje
 Result<int64_t> SnapshotRepository::Purge(TimePoint older_than) {
   int64_t purged = 0;
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("purge snapshots", [&](soci::session& session) {
-    auto doomed = [&](Params& p) {
-      return "(SELECT id FROM snapshots WHERE deleted = 1 AND deleted_at < " + p.Time(older_than) + ")";
-    };
     for (std::string_view child : {"restores", "snapshot_disks", "snapshot_vms"}) {
-      Params p;
-      std::string in = doomed(p);
-      Exec(session, "DELETE FROM " + std::string(child) + " WHERE snapshot_id IN " + in, p);
+      internal::PurgeChildRows(session, child, "snapshot_id", "snapshots", older_than);
     }
-    Params p;
-    purged = Exec(session, "DELETE FROM snapshots WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
+    purged = internal::PurgeDeletedRows(session, "snapshots", older_than);
     return Status::OK();
   }));
   return purged;

@@ -337,16 +337,4 @@ void SetStatusIfImpl(soci::session& session, std::string_view table, std::string
                                      ", not " + list));
 }
 
-void SoftDeleteImpl(soci::session& session, std::string_view table, std::string_view what,
-                    std::string_view key_condition, Params& params, bool has_status) {
-  TimePoint now = Now();
-  std::string sql = "UPDATE " + std::string(table) + " SET deleted = 1, deleted_at = " + params.Time(now) +
-                    ", updated_at = " + params.Time(now);
-  if (has_status) sql += ", status = " + params.Text("deleted");
-  sql += " WHERE " + std::string(key_condition) + " AND deleted = 0";
-  if (Exec(session, sql, params) == 0) {
-    throw StatusError(Status::NotFound(std::string(what) + " not found"));
-  }
-}
-
 }  // namespace cairn::db::internal

@@ -132,8 +132,4 @@ void SetStatusIfImpl(soci::session& session, std::string_view table, std::string
                      std::string_view id, const std::vector<std::string>& expected,
                      std::string_view new_status, const std::optional<std::string>& error_msg);
 
-// Shared body of a soft delete: status "deleted" when `has_status`.
-void SoftDeleteImpl(soci::session& session, std::string_view table, std::string_view what,
-                    std::string_view key_condition, Params& params, bool has_status);
-
 }  // namespace cairn::db::internal

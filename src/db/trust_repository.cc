@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -80,22 +81,11 @@ Result<std::vector<Trust>> TrustRepository::ListByProject(std::string_view proje
 }
 
 Status TrustRepository::Delete(std::string_view name) {
-  return db_.Run("delete trust", [&](soci::session& session) {
-    Params p;
-    std::string key = "name = " + p.Text(name);
-    internal::SoftDeleteImpl(session, "trusts", "trust " + std::string(name), key, p, false);
-    return Status::OK();
-  });
+  return internal::RunSoftDelete(db_, "delete trust", "trusts", {{"name", name}}, "trust " + std::string(name));
 }
 
 Result<int64_t> TrustRepository::Purge(TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db_.Run("purge trusts", [&](soci::session& session) {
-    Params p;
-    purged = Exec(session, "DELETE FROM trusts WHERE deleted = 1 AND deleted_at < " + p.Time(older_than), p);
-    return Status::OK();
-  }));
-  return purged;
+  return internal::RunPurge(db_, "purge trusts", "trusts", older_than);
 }
 
 }  // namespace cairn::db

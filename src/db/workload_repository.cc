@@ -5,6 +5,7 @@
 
 #include <soci/soci.h>
 
+#include "db/soft_delete.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -239,12 +240,8 @@ Status WorkloadRepository::SetStatusIf(std::string_view id, const std::vector<st
 }
 
 Status WorkloadRepository::SoftDelete(std::string_view id) {
-  return db_.Run("delete workload", [&](soci::session& session) {
-    Params p;
-    std::string key = "id = " + p.Text(id);
-    internal::SoftDeleteImpl(session, "workloads", "workload " + std::string(id), key, p, true);
-    return Status::OK();
-  });
+  return internal::RunSoftDelete(db_, "delete workload", "workloads", {{"id", id}}, "workload " + std::string(id),
+                                 internal::kSetStatusDeleted);
 }
 
 Result<std::optional<Workload>> WorkloadRepository::FindByVm(std::string_view vm_id) {
@@ -281,18 +278,11 @@ Result<WorkloadCounts> WorkloadRepository::CountByProject(std::string_view proje
 Result<int64_t> WorkloadRepository::Purge(TimePoint older_than) {
   int64_t purged = 0;
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("purge workloads", [&](soci::session& session) {
-    Params p;
-    std::string cutoff = p.Time(older_than);
-    std::string where = " WHERE deleted = 1 AND deleted_at < " + cutoff +
-                        " AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.workload_id = workloads.id)";
-    Params q;
-    std::string cutoff2 = q.Time(older_than);
-    Exec(session,
-         "DELETE FROM workload_vms WHERE workload_id IN (SELECT id FROM workloads WHERE deleted = 1 AND"
-         " deleted_at < " + cutoff2 +
-             " AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.workload_id = workloads.id))",
-         q);
-    purged = Exec(session, "DELETE FROM workloads" + where, p);
+    // Only the workloads left without snapshots (SnapshotRepository::Purge runs first).
+    constexpr std::string_view kNoSnapshots =
+        "NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.workload_id = workloads.id)";
+    internal::PurgeChildRows(session, "workload_vms", "workload_id", "workloads", older_than, kNoSnapshots);
+    purged = internal::PurgeDeletedRows(session, "workloads", older_than, kNoSnapshots);
     return Status::OK();
   }));
   return purged;
