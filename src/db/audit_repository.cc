@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/list_query.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -14,6 +15,22 @@ using internal::RowReader;
 
 constexpr std::string_view kColumns =
     "id, created_at, request_id, user_id, user_name, project_id, action, object_type, object_id, details";
+
+AuditEntry ReadEntry(const soci::row& row) {
+  RowReader r(row);
+  AuditEntry e;
+  e.id = r.Text();
+  e.created_at = r.Time();
+  e.request_id = r.Text();
+  e.user_id = r.Text();
+  e.user_name = r.Text();
+  e.project_id = r.Text();
+  e.action = r.Text();
+  e.object_type = r.Text();
+  e.object_id = r.Text();
+  e.details = r.Text();
+  return e;
+}
 
 }  // namespace
 
@@ -38,28 +55,10 @@ Result<std::vector<AuditEntry>> AuditRepository::List(std::optional<TimePoint> f
                                                       int limit) {
   std::vector<AuditEntry> out;
   CAIRN_RETURN_IF_ERROR(db_.Run("list audit log", [&](soci::session& session) {
-    Params p;
-    std::vector<std::string> where;
-    if (from) where.push_back("created_at >= " + p.Time(*from));
-    if (to) where.push_back("created_at <= " + p.Time(*to));
-    Query(session,
-          "SELECT " + std::string(kColumns) + " FROM audit_log" + internal::WhereClause(where) +
-              " ORDER BY created_at DESC, id DESC" + internal::LimitClause(limit),
-          p, [&](const soci::row& row) {
-            RowReader r(row);
-            AuditEntry e;
-            e.id = r.Text();
-            e.created_at = r.Time();
-            e.request_id = r.Text();
-            e.user_id = r.Text();
-            e.user_name = r.Text();
-            e.project_id = r.Text();
-            e.action = r.Text();
-            e.object_type = r.Text();
-            e.object_id = r.Text();
-            e.details = r.Text();
-            out.push_back(std::move(e));
-          });
+    internal::Conditions where;
+    where.AtLeast("created_at", from).AtMost("created_at", to);
+    internal::ListPage(session, "audit_log", kColumns, where, Page{.limit = limit, .marker = std::nullopt},
+                       std::nullopt, [&](const soci::row& row) { out.push_back(ReadEntry(row)); });
     return Status::OK();
   }));
   return out;

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/list_query.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -187,16 +188,15 @@ Result<Job> JobRepository::Get(std::string_view job_id) {
 Result<std::vector<Job>> JobRepository::List(const JobFilter& filter) {
   std::vector<Job> out;
   CAIRN_RETURN_IF_ERROR(db_.Run("list jobs", [&](soci::session& session) {
-    Params p;
-    std::vector<std::string> where;
-    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (filter.object_id) where.push_back("object_id = " + p.Text(*filter.object_id));
-    if (filter.workload_id) where.push_back("workload_id = " + p.Text(*filter.workload_id));
-    if (filter.kind) where.push_back("kind = " + p.Text(*filter.kind));
+    internal::Conditions where;
+    where.In("status", filter.statuses)
+        .Equals("object_id", filter.object_id)
+        .Equals("workload_id", filter.workload_id)
+        .Equals("kind", filter.kind);
     Query(session,
-          "SELECT " + std::string(kColumns) + " FROM jobs" + internal::WhereClause(where) + " ORDER BY created_at, id" +
+          "SELECT " + std::string(kColumns) + " FROM jobs" + where.Clause() + " ORDER BY created_at, id" +
               internal::LimitClause(filter.limit),
-          p, [&](const soci::row& row) { out.push_back(ReadJob(row)); });
+          where.params(), [&](const soci::row& row) { out.push_back(ReadJob(row)); });
     return Status::OK();
   }));
   return out;

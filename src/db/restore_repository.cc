@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/list_query.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -96,18 +97,14 @@ Result<Restore> RestoreRepository::Get(std::string_view id, bool include_deleted
 Result<std::vector<Restore>> RestoreRepository::List(const RestoreFilter& filter, const Page& page) {
   std::vector<Restore> out;
   CAIRN_RETURN_IF_ERROR(db_.Run("list restores", [&](soci::session& session) {
-    Params p;
-    std::vector<std::string> where;
-    if (!filter.include_deleted) where.push_back("deleted = 0");
-    if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
-    if (filter.snapshot_id) where.push_back("snapshot_id = " + p.Text(*filter.snapshot_id));
-    if (filter.workload_id) where.push_back("workload_id = " + p.Text(*filter.workload_id));
-    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (page.marker) internal::AddMarkerCondition(session, "restores", *page.marker, p, where, filter.project_id);
-    Query(session,
-          "SELECT " + std::string(kColumns) + " FROM restores" + internal::WhereClause(where) +
-              " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit),
-          p, [&](const soci::row& row) { out.push_back(ReadRestore(row)); });
+    internal::Conditions where;
+    where.LiveOnly(filter.include_deleted)
+        .Equals("project_id", filter.project_id)
+        .Equals("snapshot_id", filter.snapshot_id)
+        .Equals("workload_id", filter.workload_id)
+        .In("status", filter.statuses);
+    internal::ListPage(session, "restores", kColumns, where, page, filter.project_id,
+                       [&](const soci::row& row) { out.push_back(ReadRestore(row)); });
     return Status::OK();
   }));
   return out;

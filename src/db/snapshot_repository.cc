@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/list_query.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -132,19 +133,15 @@ Result<Snapshot> SnapshotRepository::Get(std::string_view id, bool include_delet
 Result<std::vector<Snapshot>> SnapshotRepository::List(const SnapshotFilter& filter, const Page& page) {
   std::vector<Snapshot> out;
   CAIRN_RETURN_IF_ERROR(db_.Run("list snapshots", [&](soci::session& session) {
-    Params p;
-    std::vector<std::string> where;
-    if (!filter.include_deleted) where.push_back("deleted = 0");
-    if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
-    if (filter.workload_id) where.push_back("workload_id = " + p.Text(*filter.workload_id));
-    if (filter.date_from) where.push_back("created_at >= " + p.Time(*filter.date_from));
-    if (filter.date_to) where.push_back("created_at <= " + p.Time(*filter.date_to));
-    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (page.marker) internal::AddMarkerCondition(session, "snapshots", *page.marker, p, where, filter.project_id);
-    Query(session,
-          "SELECT " + std::string(kColumns) + " FROM snapshots" + internal::WhereClause(where) +
-              " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit),
-          p, [&](const soci::row& row) { out.push_back(ReadSnapshot(row)); });
+    internal::Conditions where;
+    where.LiveOnly(filter.include_deleted)
+        .Equals("project_id", filter.project_id)
+        .Equals("workload_id", filter.workload_id)
+        .AtLeast("created_at", filter.date_from)
+        .AtMost("created_at", filter.date_to)
+        .In("status", filter.statuses);
+    internal::ListPage(session, "snapshots", kColumns, where, page, filter.project_id,
+                       [&](const soci::row& row) { out.push_back(ReadSnapshot(row)); });
     return Status::OK();
   }));
   return out;
@@ -195,11 +192,9 @@ Result<SnapshotUsage> SnapshotRepository::Usage(std::optional<std::string> proje
                                                 std::optional<std::string> workload_id) {
   SnapshotUsage usage;
   CAIRN_RETURN_IF_ERROR(db_.Run("snapshot usage", [&](soci::session& session) {
-    Params p;
-    std::vector<std::string> where = {"deleted = 0"};
-    if (project_id) where.push_back("project_id = " + p.Text(*project_id));
-    if (workload_id) where.push_back("workload_id = " + p.Text(*workload_id));
-    Query(session, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM snapshots" + internal::WhereClause(where), p,
+    internal::Conditions where;
+    where.LiveOnly(false).Equals("project_id", project_id).Equals("workload_id", workload_id);
+    Query(session, "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM snapshots" + where.Clause(), where.params(),
           [&](const soci::row& row) {
             RowReader r(row);
             usage.snapshots = r.Int();

@@ -280,37 +280,6 @@ Status StatusFromException(std::string_view operation, const std::exception& err
 
 std::string LimitClause(int limit) { return limit > 0 ? " LIMIT " + std::to_string(limit) : std::string(); }
 
-void AddMarkerCondition(soci::session& session, std::string_view table, const std::string& marker,
-                        Params& params, std::vector<std::string>& where,
-                        const std::optional<std::string>& project_id) {
-  Params lookup;
-  std::optional<std::string> created_at;
-  std::string sql = "SELECT created_at FROM " + std::string(table) + " WHERE id = " + lookup.Text(marker);
-  // A marker outside the listed project is as unknown as a made-up one: a
-  // caller cannot learn that another project's id exists.
-  if (project_id) sql += " AND project_id = " + lookup.Text(*project_id);
-  Query(session, sql, lookup,
-        [&](const soci::row& row) { created_at = RowReader(row).Text(); });
-  if (!created_at) {
-    throw StatusError(Status::InvalidArgument("marker " + marker + " is not a known " + std::string(table) +
-                                              " row"));
-  }
-  std::string c1 = params.Text(*created_at);
-  std::string c2 = params.Text(*created_at);
-  std::string id = params.Text(marker);
-  where.push_back("(created_at < " + c1 + " OR (created_at = " + c2 + " AND id < " + id + "))");
-}
-
-std::string WhereClause(const std::vector<std::string>& conditions) {
-  if (conditions.empty()) return {};
-  std::string out = " WHERE ";
-  for (size_t i = 0; i < conditions.size(); ++i) {
-    if (i) out += " AND ";
-    out += conditions[i];
-  }
-  return out;
-}
-
 void SetStatusIfImpl(soci::session& session, std::string_view table, std::string_view what,
                      std::string_view id, const std::vector<std::string>& expected,
                      std::string_view new_status, const std::optional<std::string>& error_msg) {

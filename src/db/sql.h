@@ -116,17 +116,6 @@ bool IsConnectionError(const std::exception& error);
 // "LIMIT n" clause text, or "" for 0.
 std::string LimitClause(int limit);
 
-// Appends the marker condition of newest-first pagination (created_at, id
-// descending) for `table`: rows after the marker row. InvalidArgument (as a
-// StatusError) when the marker is not a row of the table (of `project_id`'s
-// rows, when given).
-void AddMarkerCondition(soci::session& session, std::string_view table, const std::string& marker,
-                        Params& params, std::vector<std::string>& where,
-                        const std::optional<std::string>& project_id = std::nullopt);
-
-// " WHERE a AND b" or "".
-std::string WhereClause(const std::vector<std::string>& conditions);
-
 // Shared body of SetStatusIf for tables with id, status, error_msg, deleted.
 void SetStatusIfImpl(soci::session& session, std::string_view table, std::string_view what,
                      std::string_view id, const std::vector<std::string>& expected,

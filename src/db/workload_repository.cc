@@ -5,6 +5,7 @@
 
 #include <soci/soci.h>
 
+#include "db/list_query.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -182,16 +183,13 @@ Result<Workload> WorkloadRepository::Get(std::string_view id, bool include_delet
 Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& filter, const Page& page) {
   std::vector<Workload> out;
   CAIRN_RETURN_IF_ERROR(db_.Run("list workloads", [&](soci::session& session) {
-    Params p;
-    std::vector<std::string> where;
-    if (!filter.include_deleted) where.push_back("deleted = 0");
-    if (filter.project_id) where.push_back("project_id = " + p.Text(*filter.project_id));
-    if (filter.name) where.push_back("name = " + p.Text(*filter.name));
-    if (!filter.statuses.empty()) where.push_back("status IN " + p.In(filter.statuses));
-    if (page.marker) internal::AddMarkerCondition(session, "workloads", *page.marker, p, where, filter.project_id);
-    std::string sql = "SELECT " + std::string(kColumns) + " FROM workloads" + internal::WhereClause(where) +
-                      " ORDER BY created_at DESC, id DESC" + internal::LimitClause(page.limit);
-    Query(session, sql, p, [&](const soci::row& row) { out.push_back(ReadWorkload(row)); });
+    internal::Conditions where;
+    where.LiveOnly(filter.include_deleted)
+        .Equals("project_id", filter.project_id)
+        .Equals("name", filter.name)
+        .In("status", filter.statuses);
+    internal::ListPage(session, "workloads", kColumns, where, page, filter.project_id,
+                       [&](const soci::row& row) { out.push_back(ReadWorkload(row)); });
     LoadVmsOf(session, out);
     return Status::OK();
   }));
