@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/list_query.h"
 #include "db/sql.h"
 
@@ -53,15 +54,12 @@ Result<AuditEntry> AuditRepository::Append(AuditEntry e) {
 
 Result<std::vector<AuditEntry>> AuditRepository::List(std::optional<TimePoint> from, std::optional<TimePoint> to,
                                                       int limit) {
-  std::vector<AuditEntry> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list audit log", [&](soci::session& session) {
+  return internal::Fetch(db_, "list audit log", [&](soci::session& session) {
     internal::Conditions where;
     where.AtLeast("created_at", from).AtMost("created_at", to);
-    internal::ListPage(session, "audit_log", kColumns, where, Page{.limit = limit, .marker = std::nullopt},
-                       std::nullopt, [&](const soci::row& row) { out.push_back(ReadEntry(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::ListPage(session, "audit_log", kColumns, where, Page{.limit = limit, .marker = std::nullopt},
+                              std::nullopt, ReadEntry);
+  });
 }
 
 Result<int64_t> AuditRepository::Purge(TimePoint older_than) {

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/list_query.h"
 #include "db/sql.h"
 
@@ -45,10 +46,8 @@ Job ReadJob(const soci::row& row) {
 
 std::optional<Job> SelectOne(soci::session& session, std::string_view id) {
   Params p;
-  std::optional<Job> out;
-  Query(session, "SELECT " + std::string(kColumns) + " FROM jobs WHERE id = " + p.Text(id), p,
-        [&](const soci::row& row) { out = ReadJob(row); });
-  return out;
+  return internal::QueryOne(session, "SELECT " + std::string(kColumns) + " FROM jobs WHERE id = " + p.Text(id), p,
+                            ReadJob);
 }
 
 // Why a job held by `engine_id` could not be changed.
@@ -176,30 +175,23 @@ Status JobRepository::CancelQueued(std::string_view job_id) {
 }
 
 Result<Job> JobRepository::Get(std::string_view job_id) {
-  std::optional<Job> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get job", [&](soci::session& session) {
-    out = SelectOne(session, job_id);
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("job " + std::string(job_id) + " not found");
-  return std::move(*out);
+  return internal::Fetch(db_, "get job", [&](soci::session& session) {
+    return internal::Found(SelectOne(session, job_id), "job " + std::string(job_id));
+  });
 }
 
 Result<std::vector<Job>> JobRepository::List(const JobFilter& filter) {
-  std::vector<Job> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list jobs", [&](soci::session& session) {
+  return internal::Fetch(db_, "list jobs", [&](soci::session& session) {
     internal::Conditions where;
     where.In("status", filter.statuses)
         .Equals("object_id", filter.object_id)
         .Equals("workload_id", filter.workload_id)
         .Equals("kind", filter.kind);
-    Query(session,
-          "SELECT " + std::string(kColumns) + " FROM jobs" + where.Clause() + " ORDER BY created_at, id" +
-              internal::LimitClause(filter.limit),
-          where.params(), [&](const soci::row& row) { out.push_back(ReadJob(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session,
+                              "SELECT " + std::string(kColumns) + " FROM jobs" + where.Clause() +
+                                  " ORDER BY created_at, id" + internal::LimitClause(filter.limit),
+                              where.params(), ReadJob);
+  });
 }
 
 Result<int64_t> JobRepository::Purge(TimePoint older_than) {

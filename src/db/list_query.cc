@@ -57,14 +57,11 @@ std::string Conditions::Clause() const {
   return out;
 }
 
-void ListPage(soci::session& session, std::string_view table, std::string_view columns, Conditions& where,
-              const Page& page, const std::optional<std::string>& project_id,
-              const std::function<void(const soci::row&)>& on_row) {
+std::string ListPageSql(soci::session& session, std::string_view table, std::string_view columns,
+                        Conditions& where, const Page& page, const std::optional<std::string>& project_id) {
   if (page.marker) where.After(session, table, *page.marker, project_id);
-  Query(session,
-        "SELECT " + std::string(columns) + " FROM " + std::string(table) + where.Clause() +
-            " ORDER BY created_at DESC, id DESC" + LimitClause(page.limit),
-        where.params(), on_row);
+  return "SELECT " + std::string(columns) + " FROM " + std::string(table) + where.Clause() +
+         " ORDER BY created_at DESC, id DESC" + LimitClause(page.limit);
 }
 
 }  // namespace cairn::db::internal

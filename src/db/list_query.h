@@ -4,10 +4,10 @@
 // exceptions into Status.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <soci/soci.h>
@@ -50,12 +50,20 @@ class Conditions {
   std::vector<std::string> conditions_;
 };
 
-// Queries one page of `table` newest first: "SELECT <columns> FROM <table>
-// <where> ORDER BY created_at DESC, id DESC", starting after `page.marker`
-// (see Conditions::After, with `project_id`), at most `page.limit` rows (0:
-// all). Calls `on_row` for each row.
-void ListPage(soci::session& session, std::string_view table, std::string_view columns, Conditions& where,
-              const Page& page, const std::optional<std::string>& project_id,
-              const std::function<void(const soci::row&)>& on_row);
+// The query of one page of `table` newest first: "SELECT <columns> FROM
+// <table> <where> ORDER BY created_at DESC, id DESC", starting after
+// `page.marker` (adds Conditions::After, with `project_id`), at most
+// `page.limit` rows (0: all).
+std::string ListPageSql(soci::session& session, std::string_view table, std::string_view columns,
+                        Conditions& where, const Page& page, const std::optional<std::string>& project_id);
+
+// The rows of ListPageSql's page, each decoded by `read` (a function of
+// const soci::row&).
+template <typename Read>
+auto ListPage(soci::session& session, std::string_view table, std::string_view columns, Conditions& where,
+              const Page& page, const std::optional<std::string>& project_id, Read&& read) {
+  std::string sql = ListPageSql(session, table, columns, where, page, project_id);
+  return QueryAll(session, sql, where.params(), std::forward<Read>(read));
+}
 
 }  // namespace cairn::db::internal

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -35,42 +36,36 @@ Policy ReadPolicy(const soci::row& row) {
 
 Policy MustGet(soci::session& session, std::string_view id) {
   Params p;
-  std::optional<Policy> out;
-  Query(session,
-        "SELECT " + std::string(kColumns) + " FROM workload_policies WHERE deleted = 0 AND id = " + p.Text(id), p,
-        [&](const soci::row& row) { out = ReadPolicy(row); });
-  if (!out) throw StatusError(Status::NotFound("policy " + std::string(id) + " not found"));
-  return std::move(*out);
+  std::string sql =
+      "SELECT " + std::string(kColumns) + " FROM workload_policies WHERE deleted = 0 AND id = " + p.Text(id);
+  return internal::Found(internal::QueryOne(session, sql, p, ReadPolicy), "policy " + std::string(id));
 }
 
+PolicyAssignment ReadAssignment(const soci::row& row) {
+  RowReader r(row);
+  PolicyAssignment a;
+  a.policy_id = r.Text();
+  a.project_id = r.Text();
+  a.project_name = r.Text();
+  a.created_at = r.Time();
+  a.updated_at = r.Time();
+  return a;
+}
+
+// The assignments of live policies that meet `condition` (on "a."), bound in `p`.
 std::vector<PolicyAssignment> ReadAssignments(soci::session& session, const std::string& condition, Params& p) {
-  std::vector<PolicyAssignment> out;
-  Query(session,
-        "SELECT a.policy_id, a.project_id, a.project_name, a.created_at, a.updated_at FROM policy_assignments a"
-        " JOIN workload_policies w ON w.id = a.policy_id WHERE w.deleted = 0 AND " + condition +
-            " ORDER BY a.project_id, a.policy_id",
-        p, [&](const soci::row& row) {
-          RowReader r(row);
-          PolicyAssignment a;
-          a.policy_id = r.Text();
-          a.project_id = r.Text();
-          a.project_name = r.Text();
-          a.created_at = r.Time();
-          a.updated_at = r.Time();
-          out.push_back(std::move(a));
-        });
-  return out;
+  return internal::QueryAll(
+      session,
+      "SELECT a.policy_id, a.project_id, a.project_name, a.created_at, a.updated_at FROM policy_assignments a"
+      " JOIN workload_policies w ON w.id = a.policy_id WHERE w.deleted = 0 AND " + condition +
+          " ORDER BY a.project_id, a.policy_id",
+      p, ReadAssignment);
 }
 
 }  // namespace
 
 Result<Policy> PolicyRepository::Create(Policy x) {
-  if (x.id.empty()) x.id = internal::NewId();
-  TimePoint now = internal::Now();
-  x.created_at = now;
-  x.updated_at = now;
-  x.deleted = false;
-  x.deleted_at.reset();
+  TimePoint now = internal::StampNewRow(x);
   CAIRN_RETURN_IF_ERROR(db_.Run("create policy " + x.name, [&](soci::session& session) {
     Params p;
     Exec(session,
@@ -85,23 +80,16 @@ Result<Policy> PolicyRepository::Create(Policy x) {
 }
 
 Result<Policy> PolicyRepository::Get(std::string_view id) {
-  Policy out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get policy", [&](soci::session& session) {
-    out = MustGet(session, id);
-    return Status::OK();
-  }));
-  return out;
+  return internal::Fetch(db_, "get policy", [&](soci::session& session) { return MustGet(session, id); });
 }
 
 Result<std::vector<Policy>> PolicyRepository::List() {
-  std::vector<Policy> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list policies", [&](soci::session& session) {
+  return internal::Fetch(db_, "list policies", [&](soci::session& session) {
     Params p;
-    Query(session, "SELECT " + std::string(kColumns) + " FROM workload_policies WHERE deleted = 0 ORDER BY name, id",
-          p, [&](const soci::row& row) { out.push_back(ReadPolicy(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(
+        session, "SELECT " + std::string(kColumns) + " FROM workload_policies WHERE deleted = 0 ORDER BY name, id", p,
+        ReadPolicy);
+  });
 }
 
 Result<Policy> PolicyRepository::Update(std::string_view id, const PolicyUpdate& u) {
@@ -169,23 +157,17 @@ Status PolicyRepository::Unassign(std::string_view policy_id, std::string_view p
 }
 
 Result<std::vector<PolicyAssignment>> PolicyRepository::AssignmentsOfProject(std::string_view project_id) {
-  std::vector<PolicyAssignment> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list policy assignments", [&](soci::session& session) {
+  return internal::Fetch(db_, "list policy assignments", [&](soci::session& session) {
     Params p;
-    out = ReadAssignments(session, "a.project_id = " + p.Text(project_id), p);
-    return Status::OK();
-  }));
-  return out;
+    return ReadAssignments(session, "a.project_id = " + p.Text(project_id), p);
+  });
 }
 
 Result<std::vector<PolicyAssignment>> PolicyRepository::AssignmentsOfPolicy(std::string_view policy_id) {
-  std::vector<PolicyAssignment> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list policy assignments", [&](soci::session& session) {
+  return internal::Fetch(db_, "list policy assignments", [&](soci::session& session) {
     Params p;
-    out = ReadAssignments(session, "a.policy_id = " + p.Text(policy_id), p);
-    return Status::OK();
-  }));
-  return out;
+    return ReadAssignments(session, "a.policy_id = " + p.Text(policy_id), p);
+  });
 }
 
 Result<int64_t> PolicyRepository::Purge(TimePoint older_than) {

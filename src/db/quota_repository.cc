@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -55,38 +56,31 @@ AllowedQuota ReadQuota(const soci::row& row) {
 
 AllowedQuota MustGet(soci::session& session, std::string_view id) {
   Params p;
-  std::optional<AllowedQuota> out;
-  Query(session, std::string(kQuotaSelect) + " WHERE q.deleted = 0 AND q.id = " + p.Text(id), p,
-        [&](const soci::row& row) { out = ReadQuota(row); });
-  if (!out) throw StatusError(Status::NotFound("allowed quota " + std::string(id) + " not found"));
-  return std::move(*out);
+  return internal::Found(
+      internal::QueryOne(session, std::string(kQuotaSelect) + " WHERE q.deleted = 0 AND q.id = " + p.Text(id), p,
+                         ReadQuota),
+      "allowed quota " + std::string(id));
 }
 
 }  // namespace
 
 Result<std::vector<QuotaType>> QuotaRepository::ListTypes() {
-  std::vector<QuotaType> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list quota types", [&](soci::session& session) {
+  return internal::Fetch(db_, "list quota types", [&](soci::session& session) {
     Params p;
-    Query(session,
-          "SELECT " + std::string(kTypeColumns) + " FROM quota_types WHERE deleted = 0 ORDER BY display_order, name", p,
-          [&](const soci::row& row) { out.push_back(ReadType(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(
+        session,
+        "SELECT " + std::string(kTypeColumns) + " FROM quota_types WHERE deleted = 0 ORDER BY display_order, name", p,
+        ReadType);
+  });
 }
 
 Result<QuotaType> QuotaRepository::GetType(std::string_view id) {
-  std::optional<QuotaType> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get quota type", [&](soci::session& session) {
+  return internal::Fetch(db_, "get quota type", [&](soci::session& session) {
     Params p;
-    Query(session,
-          "SELECT " + std::string(kTypeColumns) + " FROM quota_types WHERE deleted = 0 AND id = " + p.Text(id), p,
-          [&](const soci::row& row) { out = ReadType(row); });
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("quota type " + std::string(id) + " not found");
-  return std::move(*out);
+    std::string sql =
+        "SELECT " + std::string(kTypeColumns) + " FROM quota_types WHERE deleted = 0 AND id = " + p.Text(id);
+    return internal::Found(internal::QueryOne(session, sql, p, ReadType), "quota type " + std::string(id));
+  });
 }
 
 Result<AllowedQuota> QuotaRepository::Create(AllowedQuota q) {
@@ -116,39 +110,28 @@ Result<AllowedQuota> QuotaRepository::Create(AllowedQuota q) {
 }
 
 Result<AllowedQuota> QuotaRepository::Get(std::string_view id) {
-  AllowedQuota out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get allowed quota", [&](soci::session& session) {
-    out = MustGet(session, id);
-    return Status::OK();
-  }));
-  return out;
+  return internal::Fetch(db_, "get allowed quota", [&](soci::session& session) { return MustGet(session, id); });
 }
 
 Result<std::vector<AllowedQuota>> QuotaRepository::ListByProject(std::string_view project_id) {
-  std::vector<AllowedQuota> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list allowed quotas", [&](soci::session& session) {
+  return internal::Fetch(db_, "list allowed quotas", [&](soci::session& session) {
     Params p;
-    Query(session,
-          std::string(kQuotaSelect) + " WHERE q.deleted = 0 AND q.project_id = " + p.Text(project_id) +
-              " ORDER BY t.display_order, q.id",
-          p, [&](const soci::row& row) { out.push_back(ReadQuota(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session,
+                              std::string(kQuotaSelect) + " WHERE q.deleted = 0 AND q.project_id = " +
+                                  p.Text(project_id) + " ORDER BY t.display_order, q.id",
+                              p, ReadQuota);
+  });
 }
 
 Result<std::optional<AllowedQuota>> QuotaRepository::Find(std::string_view project_id,
                                                           std::string_view quota_type_id) {
-  std::optional<AllowedQuota> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("find allowed quota", [&](soci::session& session) {
+  return internal::Fetch(db_, "find allowed quota", [&](soci::session& session) {
     Params p;
-    Query(session,
-          std::string(kQuotaSelect) + " WHERE q.deleted = 0 AND q.project_id = " + p.Text(project_id) +
-              " AND q.quota_type_id = " + p.Text(quota_type_id),
-          p, [&](const soci::row& row) { out = ReadQuota(row); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryOne(session,
+                              std::string(kQuotaSelect) + " WHERE q.deleted = 0 AND q.project_id = " +
+                                  p.Text(project_id) + " AND q.quota_type_id = " + p.Text(quota_type_id),
+                              p, ReadQuota);
+  });
 }
 
 Result<AllowedQuota> QuotaRepository::Update(std::string_view id, const AllowedQuotaUpdate& u) {

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/list_query.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
@@ -53,21 +54,13 @@ Restore MustGet(soci::session& session, std::string_view id, bool include_delete
   Params p;
   std::string sql = "SELECT " + std::string(kColumns) + " FROM restores WHERE id = " + p.Text(id);
   if (!include_deleted) sql += " AND deleted = 0";
-  std::optional<Restore> out;
-  Query(session, sql, p, [&](const soci::row& row) { out = ReadRestore(row); });
-  if (!out) throw StatusError(Status::NotFound("restore " + std::string(id) + " not found"));
-  return std::move(*out);
+  return internal::Found(internal::QueryOne(session, sql, p, ReadRestore), "restore " + std::string(id));
 }
 
 }  // namespace
 
 Result<Restore> RestoreRepository::Create(Restore x) {
-  if (x.id.empty()) x.id = internal::NewId();
-  TimePoint now = internal::Now();
-  x.created_at = now;
-  x.updated_at = now;
-  x.deleted = false;
-  x.deleted_at.reset();
+  TimePoint now = internal::StampNewRow(x);
   CAIRN_RETURN_IF_ERROR(db_.Run("create restore " + x.id, [&](soci::session& session) {
     Params p;
     Exec(session,
@@ -86,28 +79,20 @@ Result<Restore> RestoreRepository::Create(Restore x) {
 }
 
 Result<Restore> RestoreRepository::Get(std::string_view id, bool include_deleted) {
-  Restore out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get restore", [&](soci::session& session) {
-    out = MustGet(session, id, include_deleted);
-    return Status::OK();
-  }));
-  return out;
+  return internal::Fetch(db_, "get restore",
+                         [&](soci::session& session) { return MustGet(session, id, include_deleted); });
 }
 
 Result<std::vector<Restore>> RestoreRepository::List(const RestoreFilter& filter, const Page& page) {
-  std::vector<Restore> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list restores", [&](soci::session& session) {
+  return internal::Fetch(db_, "list restores", [&](soci::session& session) {
     internal::Conditions where;
     where.LiveOnly(filter.include_deleted)
         .Equals("project_id", filter.project_id)
         .Equals("snapshot_id", filter.snapshot_id)
         .Equals("workload_id", filter.workload_id)
         .In("status", filter.statuses);
-    internal::ListPage(session, "restores", kColumns, where, page, filter.project_id,
-                       [&](const soci::row& row) { out.push_back(ReadRestore(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::ListPage(session, "restores", kColumns, where, page, filter.project_id, ReadRestore);
+  });
 }
 
 Result<Restore> RestoreRepository::Update(std::string_view id, const RestoreUpdate& u) {

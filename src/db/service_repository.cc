@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/sql.h"
 
 namespace cairn::db {
@@ -86,30 +87,25 @@ Status ServiceRepository::Heartbeat(std::string_view host, std::string_view bina
 }
 
 Result<Service> ServiceRepository::Get(std::string_view host, std::string_view binary, TimePoint now) {
-  std::optional<Service> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get service", [&](soci::session& session) {
+  return internal::Fetch(db_, "get service", [&](soci::session& session) {
     Params p;
-    Query(session,
-          "SELECT " + std::string(kColumns) + " FROM services WHERE host = " + p.Text(host) +
-              " AND binary_name = " + p.Text(binary),
-          p, [&](const soci::row& row) { out = ReadService(row, now, down_after_); });
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("service " + std::string(binary) + " on " + std::string(host) + " not found");
-  return std::move(*out);
+    return internal::Found(
+        internal::QueryOne(session,
+                           "SELECT " + std::string(kColumns) + " FROM services WHERE host = " + p.Text(host) +
+                               " AND binary_name = " + p.Text(binary),
+                           p, [&](const soci::row& row) { return ReadService(row, now, down_after_); }),
+        "service " + std::string(binary) + " on " + std::string(host));
+  });
 }
 
 Result<std::vector<Service>> ServiceRepository::List(std::string_view binary, TimePoint now) {
-  std::vector<Service> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list services", [&](soci::session& session) {
+  return internal::Fetch(db_, "list services", [&](soci::session& session) {
     Params p;
     std::string sql = "SELECT " + std::string(kColumns) + " FROM services";
     if (!binary.empty()) sql += " WHERE binary_name = " + p.Text(binary);
-    Query(session, sql + " ORDER BY host, binary_name", p,
-          [&](const soci::row& row) { out.push_back(ReadService(row, now, down_after_)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session, sql + " ORDER BY host, binary_name", p,
+                              [&](const soci::row& row) { return ReadService(row, now, down_after_); });
+  });
 }
 
 Status ServiceRepository::SetEnabled(std::string_view host, std::string_view binary, bool enabled,

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -43,9 +44,7 @@ std::optional<Setting> SelectOne(soci::session& session, std::string_view projec
   std::string sql = "SELECT " + std::string(kColumns) + " FROM settings WHERE project_id = " + p.Text(project_id) +
                     " AND name = " + p.Text(name);
   if (!include_deleted) sql += " AND deleted = 0";
-  std::optional<Setting> out;
-  Query(session, sql, p, [&](const soci::row& row) { out = ReadSetting(row); });
-  return out;
+  return internal::QueryOne(session, sql, p, ReadSetting);
 }
 
 }  // namespace
@@ -86,26 +85,19 @@ Result<Setting> SettingRepository::Upsert(Setting s) {
 }
 
 Result<Setting> SettingRepository::Get(std::string_view project_id, std::string_view name) {
-  std::optional<Setting> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get setting", [&](soci::session& session) {
-    out = SelectOne(session, project_id, name, false);
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("setting " + std::string(name) + " not found");
-  return std::move(*out);
+  return internal::Fetch(db_, "get setting", [&](soci::session& session) {
+    return internal::Found(SelectOne(session, project_id, name, false), "setting " + std::string(name));
+  });
 }
 
 Result<std::vector<Setting>> SettingRepository::List(std::string_view project_id, bool include_hidden) {
-  std::vector<Setting> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list settings", [&](soci::session& session) {
+  return internal::Fetch(db_, "list settings", [&](soci::session& session) {
     Params p;
     std::string sql = "SELECT " + std::string(kColumns) + " FROM settings WHERE deleted = 0 AND project_id = " +
                       p.Text(project_id);
     if (!include_hidden) sql += " AND is_hidden = 0";
-    Query(session, sql + " ORDER BY name", p, [&](const soci::row& row) { out.push_back(ReadSetting(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session, sql + " ORDER BY name", p, ReadSetting);
+  });
 }
 
 Status SettingRepository::Delete(std::string_view project_id, std::string_view name) {

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/list_query.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
@@ -55,19 +56,31 @@ std::optional<Snapshot> SelectOne(soci::session& session, std::string_view id, b
   Params p;
   std::string sql = "SELECT " + std::string(kColumns) + " FROM snapshots WHERE id = " + p.Text(id);
   if (!include_deleted) sql += " AND deleted = 0";
-  std::optional<Snapshot> out;
-  Query(session, sql, p, [&](const soci::row& row) { out = ReadSnapshot(row); });
-  return out;
+  return internal::QueryOne(session, sql, p, ReadSnapshot);
 }
 
 Snapshot MustGet(soci::session& session, std::string_view id, bool include_deleted) {
-  std::optional<Snapshot> s = SelectOne(session, id, include_deleted);
-  if (!s) throw StatusError(Status::NotFound("snapshot " + std::string(id) + " not found"));
-  return std::move(*s);
+  return internal::Found(SelectOne(session, id, include_deleted), "snapshot " + std::string(id));
 }
 
 constexpr std::string_view kVmColumns =
     "snapshot_id, vm_id, vm_name, status, flavor, security_groups, nics, metadata, created_at, updated_at";
+
+SnapshotVm ReadVm(const soci::row& row) {
+  RowReader r(row);
+  SnapshotVm vm;
+  vm.snapshot_id = r.Text();
+  vm.vm_id = r.Text();
+  vm.vm_name = r.Text();
+  vm.status = r.Text();
+  vm.flavor = r.JsonValue("snapshot_vms.flavor");
+  vm.security_groups = r.JsonValue("snapshot_vms.security_groups", Json::array());
+  vm.nics = r.JsonValue("snapshot_vms.nics", Json::array());
+  vm.metadata = r.JsonValue("snapshot_vms.metadata");
+  vm.created_at = r.Time();
+  vm.updated_at = r.Time();
+  return vm;
+}
 
 constexpr std::string_view kDiskColumns =
     "id, snapshot_id, vm_id, resource_id, device, volume_id, volume_type, volume_size, bootable, format, size,"
@@ -98,12 +111,7 @@ SnapshotDisk ReadDisk(const soci::row& row) {
 }  // namespace
 
 Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
-  if (s.id.empty()) s.id = internal::NewId();
-  TimePoint now = internal::Now();
-  s.created_at = now;
-  s.updated_at = now;
-  s.deleted = false;
-  s.deleted_at.reset();
+  TimePoint now = internal::StampNewRow(s);
   CAIRN_RETURN_IF_ERROR(db_.Run("create snapshot " + s.id, [&](soci::session& session) {
     Params p;
     Exec(session,
@@ -122,17 +130,12 @@ Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
 }
 
 Result<Snapshot> SnapshotRepository::Get(std::string_view id, bool include_deleted) {
-  Snapshot out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get snapshot", [&](soci::session& session) {
-    out = MustGet(session, id, include_deleted);
-    return Status::OK();
-  }));
-  return out;
+  return internal::Fetch(db_, "get snapshot",
+                         [&](soci::session& session) { return MustGet(session, id, include_deleted); });
 }
 
 Result<std::vector<Snapshot>> SnapshotRepository::List(const SnapshotFilter& filter, const Page& page) {
-  std::vector<Snapshot> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list snapshots", [&](soci::session& session) {
+  return internal::Fetch(db_, "list snapshots", [&](soci::session& session) {
     internal::Conditions where;
     where.LiveOnly(filter.include_deleted)
         .Equals("project_id", filter.project_id)
@@ -140,11 +143,8 @@ Result<std::vector<Snapshot>> SnapshotRepository::List(const SnapshotFilter& fil
         .AtLeast("created_at", filter.date_from)
         .AtMost("created_at", filter.date_to)
         .In("status", filter.statuses);
-    internal::ListPage(session, "snapshots", kColumns, where, page, filter.project_id,
-                       [&](const soci::row& row) { out.push_back(ReadSnapshot(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::ListPage(session, "snapshots", kColumns, where, page, filter.project_id, ReadSnapshot);
+  });
 }
 
 Result<Snapshot> SnapshotRepository::Update(std::string_view id, const SnapshotUpdate& u) {
@@ -248,30 +248,13 @@ Status SnapshotRepository::PutVm(SnapshotVm vm) {
 }
 
 Result<std::vector<SnapshotVm>> SnapshotRepository::ListVms(std::string_view snapshot_id) {
-  std::vector<SnapshotVm> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list snapshot VMs", [&](soci::session& session) {
+  return internal::Fetch(db_, "list snapshot VMs", [&](soci::session& session) {
     Params p;
-    Query(session,
-          "SELECT " + std::string(kVmColumns) + " FROM snapshot_vms WHERE snapshot_id = " + p.Text(snapshot_id) +
-              " ORDER BY created_at, vm_id",
-          p, [&](const soci::row& row) {
-            RowReader r(row);
-            SnapshotVm vm;
-            vm.snapshot_id = r.Text();
-            vm.vm_id = r.Text();
-            vm.vm_name = r.Text();
-            vm.status = r.Text();
-            vm.flavor = r.JsonValue("snapshot_vms.flavor");
-            vm.security_groups = r.JsonValue("snapshot_vms.security_groups", Json::array());
-            vm.nics = r.JsonValue("snapshot_vms.nics", Json::array());
-            vm.metadata = r.JsonValue("snapshot_vms.metadata");
-            vm.created_at = r.Time();
-            vm.updated_at = r.Time();
-            out.push_back(std::move(vm));
-          });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session,
+                              "SELECT " + std::string(kVmColumns) + " FROM snapshot_vms WHERE snapshot_id = " +
+                                  p.Text(snapshot_id) + " ORDER BY created_at, vm_id",
+                              p, ReadVm);
+  });
 }
 
 Status SnapshotRepository::DeleteVm(std::string_view snapshot_id, std::string_view vm_id) {
@@ -324,30 +307,25 @@ Result<SnapshotDisk> SnapshotRepository::PutDisk(SnapshotDisk d) {
 }
 
 Result<SnapshotDisk> SnapshotRepository::GetDisk(std::string_view disk_id) {
-  std::optional<SnapshotDisk> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get snapshot disk", [&](soci::session& session) {
+  return internal::Fetch(db_, "get snapshot disk", [&](soci::session& session) {
     Params p;
-    Query(session, "SELECT " + std::string(kDiskColumns) + " FROM snapshot_disks WHERE id = " + p.Text(disk_id), p,
-          [&](const soci::row& row) { out = ReadDisk(row); });
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("snapshot disk " + std::string(disk_id) + " not found");
-  return std::move(*out);
+    return internal::Found(
+        internal::QueryOne(
+            session, "SELECT " + std::string(kDiskColumns) + " FROM snapshot_disks WHERE id = " + p.Text(disk_id), p,
+            ReadDisk),
+        "snapshot disk " + std::string(disk_id));
+  });
 }
 
 Result<std::vector<SnapshotDisk>> SnapshotRepository::ListDisks(std::string_view snapshot_id,
                                                                 std::optional<std::string> vm_id) {
-  std::vector<SnapshotDisk> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list snapshot disks", [&](soci::session& session) {
+  return internal::Fetch(db_, "list snapshot disks", [&](soci::session& session) {
     Params p;
     std::string sql =
         "SELECT " + std::string(kDiskColumns) + " FROM snapshot_disks WHERE snapshot_id = " + p.Text(snapshot_id);
     if (vm_id) sql += " AND vm_id = " + p.Text(*vm_id);
-    Query(session, sql + " ORDER BY vm_id, device, id", p,
-          [&](const soci::row& row) { out.push_back(ReadDisk(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session, sql + " ORDER BY vm_id, device, id", p, ReadDisk);
+  });
 }
 
 Status SnapshotRepository::DeleteDisk(std::string_view disk_id) {

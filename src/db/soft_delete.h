@@ -23,6 +23,20 @@ namespace cairn::db::internal {
 // {{"project_id", project}, {"name", name}} for a composite key.
 using RowKey = std::vector<std::pair<std::string_view, std::string_view>>;
 
+// Prepares a new row of a soft-deleted table for its INSERT: a fresh id when
+// `row.id` is empty, created_at and updated_at now, live (not deleted).
+// Returns that now, for the INSERT's time columns.
+template <typename Row>
+TimePoint StampNewRow(Row& row) {
+  if (row.id.empty()) row.id = NewId();
+  TimePoint now = Now();
+  row.created_at = now;
+  row.updated_at = now;
+  row.deleted = false;
+  row.deleted_at.reset();
+  return now;
+}
+
 // SQL for SoftDeleteRow's `extra_set` that also moves the status to "deleted".
 inline constexpr std::string_view kSetStatusDeleted = "status = 'deleted'";
 

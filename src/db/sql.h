@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <soci/soci.h>
@@ -89,6 +91,34 @@ void Query(soci::session& session, const std::string& sql, Params& params,
            const std::function<void(const soci::row&)>& on_row);
 // The first column of the first row as an integer (0 when there is no row or it is NULL).
 int64_t QueryInt(soci::session& session, const std::string& sql, Params& params);
+
+// The first row of a query decoded by `read` (a function of const
+// soci::row&), or nullopt when there is no row.
+template <typename Read>
+auto QueryOne(soci::session& session, const std::string& sql, Params& params, Read&& read)
+    -> std::optional<std::decay_t<std::invoke_result_t<Read&, const soci::row&>>> {
+  std::optional<std::decay_t<std::invoke_result_t<Read&, const soci::row&>>> out;
+  Query(session, sql, params, [&](const soci::row& row) {
+    if (!out) out.emplace(read(row));
+  });
+  return out;
+}
+
+// Every row of a query decoded by `read`, in the query's order.
+template <typename Read>
+auto QueryAll(soci::session& session, const std::string& sql, Params& params, Read&& read)
+    -> std::vector<std::decay_t<std::invoke_result_t<Read&, const soci::row&>>> {
+  std::vector<std::decay_t<std::invoke_result_t<Read&, const soci::row&>>> out;
+  Query(session, sql, params, [&](const soci::row& row) { out.push_back(read(row)); });
+  return out;
+}
+
+// The row a query by key found, or a StatusError NotFound "<what> not found".
+template <typename Row>
+Row Found(std::optional<Row> row, std::string_view what) {
+  if (!row) throw StatusError(Status::NotFound(std::string(what) + " not found"));
+  return std::move(*row);
+}
 
 // Reads the columns of a row in order.
 class RowReader {

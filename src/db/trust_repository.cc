@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -37,12 +38,7 @@ Trust ReadTrust(const soci::row& row) {
 
 Result<Trust> TrustRepository::Create(Trust t) {
   if (t.name.empty()) return Status::InvalidArgument("a trust needs a name (the Keystone trust id)");
-  if (t.id.empty()) t.id = internal::NewId();
-  TimePoint now = internal::Now();
-  t.created_at = now;
-  t.updated_at = now;
-  t.deleted = false;
-  t.deleted_at.reset();
+  TimePoint now = internal::StampNewRow(t);
   CAIRN_RETURN_IF_ERROR(db_.Run("create trust " + t.name, [&](soci::session& session) {
     Params p;
     Exec(session,
@@ -56,28 +52,25 @@ Result<Trust> TrustRepository::Create(Trust t) {
 }
 
 Result<Trust> TrustRepository::GetByName(std::string_view name) {
-  std::optional<Trust> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get trust", [&](soci::session& session) {
+  return internal::Fetch(db_, "get trust", [&](soci::session& session) {
     Params p;
-    Query(session, "SELECT " + std::string(kColumns) + " FROM trusts WHERE deleted = 0 AND name = " + p.Text(name), p,
-          [&](const soci::row& row) { out = ReadTrust(row); });
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("trust " + std::string(name) + " not found");
-  return std::move(*out);
+    return internal::Found(
+        internal::QueryOne(session,
+                           "SELECT " + std::string(kColumns) + " FROM trusts WHERE deleted = 0 AND name = " +
+                               p.Text(name),
+                           p, ReadTrust),
+        "trust " + std::string(name));
+  });
 }
 
 Result<std::vector<Trust>> TrustRepository::ListByProject(std::string_view project_id) {
-  std::vector<Trust> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list trusts", [&](soci::session& session) {
+  return internal::Fetch(db_, "list trusts", [&](soci::session& session) {
     Params p;
-    Query(session,
-          "SELECT " + std::string(kColumns) + " FROM trusts WHERE deleted = 0 AND project_id = " + p.Text(project_id) +
-              " ORDER BY created_at, id",
-          p, [&](const soci::row& row) { out.push_back(ReadTrust(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(session,
+                              "SELECT " + std::string(kColumns) + " FROM trusts WHERE deleted = 0 AND project_id = " +
+                                  p.Text(project_id) + " ORDER BY created_at, id",
+                              p, ReadTrust);
+  });
 }
 
 Status TrustRepository::Delete(std::string_view name) {

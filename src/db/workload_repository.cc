@@ -5,6 +5,7 @@
 
 #include <soci/soci.h>
 
+#include "db/fetch.h"
 #include "db/list_query.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
@@ -65,13 +66,11 @@ WorkloadVm ReadVm(const soci::row& row) {
 }
 
 std::vector<WorkloadVm> LoadVms(soci::session& session, const std::string& workload_id) {
-  std::vector<WorkloadVm> vms;
   Params p;
-  Query(session,
-        "SELECT " + std::string(kVmColumns) + " FROM workload_vms WHERE workload_id = " + p.Text(workload_id) +
-            " ORDER BY created_at, vm_id",
-        p, [&](const soci::row& row) { vms.push_back(ReadVm(row)); });
-  return vms;
+  return internal::QueryAll(session,
+                            "SELECT " + std::string(kVmColumns) + " FROM workload_vms WHERE workload_id = " +
+                                p.Text(workload_id) + " ORDER BY created_at, vm_id",
+                            p, ReadVm);
 }
 
 // Fills the VMs of many workloads with one query per chunk of workloads
@@ -115,16 +114,13 @@ std::optional<Workload> SelectOne(soci::session& session, std::string_view id, b
   Params p;
   std::string sql = "SELECT " + std::string(kColumns) + " FROM workloads WHERE id = " + p.Text(id);
   if (!include_deleted) sql += " AND deleted = 0";
-  std::optional<Workload> out;
-  Query(session, sql, p, [&](const soci::row& row) { out = ReadWorkload(row); });
+  std::optional<Workload> out = internal::QueryOne(session, sql, p, ReadWorkload);
   if (out) out->vms = LoadVms(session, out->id);
   return out;
 }
 
 Workload MustGet(soci::session& session, std::string_view id, bool include_deleted) {
-  std::optional<Workload> w = SelectOne(session, id, include_deleted);
-  if (!w) throw StatusError(Status::NotFound("workload " + std::string(id) + " not found"));
-  return std::move(*w);
+  return internal::Found(SelectOne(session, id, include_deleted), "workload " + std::string(id));
 }
 
 WorkloadType ReadType(const soci::row& row) {
@@ -148,12 +144,7 @@ constexpr std::string_view kTypeColumns =
 }  // namespace
 
 Result<Workload> WorkloadRepository::Create(Workload w) {
-  if (w.id.empty()) w.id = internal::NewId();
-  TimePoint now = internal::Now();
-  w.created_at = now;
-  w.updated_at = now;
-  w.deleted = false;
-  w.deleted_at.reset();
+  TimePoint now = internal::StampNewRow(w);
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("create workload " + w.id, [&](soci::session& session) {
     Params p;
     std::string sql = "INSERT INTO workloads (" + std::string(kColumns) + ") VALUES (" + p.Text(w.id) + ", " +
@@ -172,28 +163,22 @@ Result<Workload> WorkloadRepository::Create(Workload w) {
 }
 
 Result<Workload> WorkloadRepository::Get(std::string_view id, bool include_deleted) {
-  Workload out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get workload", [&](soci::session& session) {
-    out = MustGet(session, id, include_deleted);
-    return Status::OK();
-  }));
-  return out;
+  return internal::Fetch(db_, "get workload",
+                         [&](soci::session& session) { return MustGet(session, id, include_deleted); });
 }
 
 Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& filter, const Page& page) {
-  std::vector<Workload> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list workloads", [&](soci::session& session) {
+  return internal::Fetch(db_, "list workloads", [&](soci::session& session) {
     internal::Conditions where;
     where.LiveOnly(filter.include_deleted)
         .Equals("project_id", filter.project_id)
         .Equals("name", filter.name)
         .In("status", filter.statuses);
-    internal::ListPage(session, "workloads", kColumns, where, page, filter.project_id,
-                       [&](const soci::row& row) { out.push_back(ReadWorkload(row)); });
+    std::vector<Workload> out =
+        internal::ListPage(session, "workloads", kColumns, where, page, filter.project_id, ReadWorkload);
     LoadVmsOf(session, out);
-    return Status::OK();
-  }));
-  return out;
+    return out;
+  });
 }
 
 Result<Workload> WorkloadRepository::Update(std::string_view id, const WorkloadUpdate& u) {
@@ -243,18 +228,16 @@ Status WorkloadRepository::SoftDelete(std::string_view id) {
 }
 
 Result<std::optional<Workload>> WorkloadRepository::FindByVm(std::string_view vm_id) {
-  std::optional<Workload> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("find workload of VM", [&](soci::session& session) {
+  return internal::Fetch(db_, "find workload of VM", [&](soci::session& session) -> std::optional<Workload> {
     Params p;
-    std::optional<std::string> id;
-    Query(session,
-          "SELECT w.id FROM workloads w JOIN workload_vms v ON v.workload_id = w.id WHERE v.vm_id = " +
-              p.Text(vm_id) + " AND w.deleted = 0 ORDER BY w.created_at LIMIT 1",
-          p, [&](const soci::row& row) { id = RowReader(row).Text(); });
-    if (id) out = SelectOne(session, *id, false);
-    return Status::OK();
-  }));
-  return out;
+    std::optional<std::string> id = internal::QueryOne(
+        session,
+        "SELECT w.id FROM workloads w JOIN workload_vms v ON v.workload_id = w.id WHERE v.vm_id = " + p.Text(vm_id) +
+            " AND w.deleted = 0 ORDER BY w.created_at LIMIT 1",
+        p, [](const soci::row& row) { return RowReader(row).Text(); });
+    if (!id) return std::nullopt;
+    return SelectOne(session, *id, false);
+  });
 }
 
 Result<WorkloadCounts> WorkloadRepository::CountByProject(std::string_view project_id) {
@@ -287,27 +270,24 @@ Result<int64_t> WorkloadRepository::Purge(TimePoint older_than) {
 }
 
 Result<std::vector<WorkloadType>> WorkloadRepository::ListTypes() {
-  std::vector<WorkloadType> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("list workload types", [&](soci::session& session) {
+  return internal::Fetch(db_, "list workload types", [&](soci::session& session) {
     Params p;
-    Query(session, "SELECT " + std::string(kTypeColumns) + " FROM workload_types WHERE deleted = 0 ORDER BY name",
-          p, [&](const soci::row& row) { out.push_back(ReadType(row)); });
-    return Status::OK();
-  }));
-  return out;
+    return internal::QueryAll(
+        session, "SELECT " + std::string(kTypeColumns) + " FROM workload_types WHERE deleted = 0 ORDER BY name", p,
+        ReadType);
+  });
 }
 
 Result<WorkloadType> WorkloadRepository::GetType(std::string_view id) {
-  std::optional<WorkloadType> out;
-  CAIRN_RETURN_IF_ERROR(db_.Run("get workload type", [&](soci::session& session) {
+  return internal::Fetch(db_, "get workload type", [&](soci::session& session) {
     Params p;
-    Query(session,
-          "SELECT " + std::string(kTypeColumns) + " FROM workload_types WHERE deleted = 0 AND id = " + p.Text(id),
-          p, [&](const soci::row& row) { out = ReadType(row); });
-    return Status::OK();
-  }));
-  if (!out) return Status::NotFound("workload type " + std::string(id) + " not found");
-  return std::move(*out);
+    return internal::Found(
+        internal::QueryOne(session,
+                           "SELECT " + std::string(kTypeColumns) + " FROM workload_types WHERE deleted = 0 AND id = " +
+                               p.Text(id),
+                           p, ReadType),
+        "workload type " + std::string(id));
+  });
 }
 
 }  // namespace cairn::db
