@@ -13,18 +13,36 @@
 
 namespace cairn::db::internal {
 
-// Runs `read(session)` as `operation` (Executor::Run: no transaction of its
-// own) and returns its value. A StatusError `read` throws is returned as
-// is; any other exception becomes a Status starting with `operation`.
+// The value type a read returns.
 template <typename Read>
-auto Fetch(Executor& db, std::string_view operation, Read&& read)
-    -> Result<std::decay_t<std::invoke_result_t<Read&, soci::session&>>> {
-  std::optional<std::decay_t<std::invoke_result_t<Read&, soci::session&>>> out;
-  CAIRN_RETURN_IF_ERROR(db.Run(operation, [&](soci::session& session) {
+using FetchedValue = std::decay_t<std::invoke_result_t<Read&, soci::session&>>;
+
+// Runs `read(session)` through `run` (Executor::Run or RunInTransaction) as
+// `operation` and returns its value. Use Fetch or FetchInTransaction.
+template <typename Read>
+Result<FetchedValue<Read>> FetchWith(Executor& db, Status (Executor::*run)(std::string_view, const Executor::Work&),
+                                     std::string_view operation, Read& read) {
+  std::optional<FetchedValue<Read>> out;
+  CAIRN_RETURN_IF_ERROR((db.*run)(operation, [&](soci::session& session) {
     out.emplace(read(session));
     return Status::OK();
   }));
   return std::move(*out);
+}
+
+// Runs `read(session)` as `operation` (Executor::Run: no transaction of its
+// own) and returns its value. A StatusError `read` throws is returned as
+// is; any other exception becomes a Status starting with `operation`.
+template <typename Read>
+Result<FetchedValue<Read>> Fetch(Executor& db, std::string_view operation, Read&& read) {
+  return FetchWith(db, &Executor::Run, operation, read);
+}
+
+// Fetch in a write transaction (Executor::RunInTransaction): for a write
+// that answers with the row it wrote.
+template <typename Read>
+Result<FetchedValue<Read>> FetchInTransaction(Executor& db, std::string_view operation, Read&& read) {
+  return FetchWith(db, &Executor::RunInTransaction, operation, read);
 }
 
 }  // namespace cairn::db::internal

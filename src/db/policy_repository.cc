@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/fetch.h"
+#include "db/partial_update.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -93,20 +94,16 @@ Result<std::vector<Policy>> PolicyRepository::List() {
 }
 
 Result<Policy> PolicyRepository::Update(std::string_view id, const PolicyUpdate& u) {
-  Policy out;
-  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update policy " + std::string(id), [&](soci::session& session) {
-    Params p;
-    std::string sets = "updated_at = " + p.Time(internal::Now());
-    if (u.name) sets += ", name = " + p.Text(*u.name);
-    if (u.description) sets += ", description = " + p.Text(*u.description);
-    if (u.field_values) sets += ", field_values = " + p.JsonValue(*u.field_values);
-    if (u.metadata) sets += ", metadata = " + p.JsonValue(*u.metadata);
-    if (u.status) sets += ", status = " + p.Text(*u.status);
-    Exec(session, "UPDATE workload_policies SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p);
-    out = MustGet(session, id);
-    return Status::OK();
-  }));
-  return out;
+  return internal::FetchInTransaction(db_, "update policy " + std::string(id), [&](soci::session& session) {
+    internal::SetList sets(internal::Now());
+    sets.Set("name", u.name)
+        .Set("description", u.description)
+        .Set("field_values", u.field_values)
+        .Set("metadata", u.metadata)
+        .Set("status", u.status);
+    internal::UpdateLiveRow(session, "workload_policies", id, sets);
+    return MustGet(session, id);
+  });
 }
 
 Status PolicyRepository::SoftDelete(std::string_view id) {

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/fetch.h"
+#include "db/partial_update.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -85,8 +86,7 @@ Result<QuotaType> QuotaRepository::GetType(std::string_view id) {
 
 Result<AllowedQuota> QuotaRepository::Create(AllowedQuota q) {
   if (q.id.empty()) q.id = internal::NewId();
-  AllowedQuota out;
-  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("create allowed quota", [&](soci::session& session) {
+  return internal::FetchInTransaction(db_, "create allowed quota", [&](soci::session& session) {
     Params t;
     if (internal::QueryInt(session,
                            "SELECT COUNT(*) FROM quota_types WHERE deleted = 0 AND id = " + t.Text(q.quota_type_id),
@@ -103,10 +103,8 @@ Result<AllowedQuota> QuotaRepository::Create(AllowedQuota q) {
              p.Int(q.allowed_value) + ", " + p.Int(q.high_watermark) + ", 0, '', " + p.Time(now) + ", " +
              p.Time(now) + ", 0, NULL)",
          p);
-    out = MustGet(session, q.id);
-    return Status::OK();
-  }));
-  return out;
+    return MustGet(session, q.id);
+  });
 }
 
 Result<AllowedQuota> QuotaRepository::Get(std::string_view id) {
@@ -135,20 +133,16 @@ Result<std::optional<AllowedQuota>> QuotaRepository::Find(std::string_view proje
 }
 
 Result<AllowedQuota> QuotaRepository::Update(std::string_view id, const AllowedQuotaUpdate& u) {
-  AllowedQuota out;
-  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update allowed quota", [&](soci::session& session) {
-    Params p;
-    std::string sets = "updated_at = " + p.Time(internal::Now()) + ", version = version + 1";
-    if (u.allowed_value) sets += ", allowed_value = " + p.Int(*u.allowed_value);
-    if (u.high_watermark) sets += ", high_watermark = " + p.Int(*u.high_watermark);
-    if (Exec(session, "UPDATE allowed_quotas SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p) ==
-        0) {
+  return internal::FetchInTransaction(db_, "update allowed quota", [&](soci::session& session) {
+    internal::SetList sets(internal::Now());
+    sets.Raw("version = version + 1")
+        .Set("allowed_value", u.allowed_value)
+        .Set("high_watermark", u.high_watermark);
+    if (internal::UpdateLiveRow(session, "allowed_quotas", id, sets) == 0) {
       throw StatusError(Status::NotFound("allowed quota " + std::string(id) + " not found"));
     }
-    out = MustGet(session, id);
-    return Status::OK();
-  }));
-  return out;
+    return MustGet(session, id);
+  });
 }
 
 Status QuotaRepository::SoftDelete(std::string_view id) {

@@ -4,6 +4,7 @@
 
 #include "db/fetch.h"
 #include "db/list_query.h"
+#include "db/partial_update.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -96,27 +97,23 @@ Result<std::vector<Restore>> RestoreRepository::List(const RestoreFilter& filter
 }
 
 Result<Restore> RestoreRepository::Update(std::string_view id, const RestoreUpdate& u) {
-  Restore out;
-  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update restore " + std::string(id), [&](soci::session& session) {
-    Params p;
-    std::string sets = "updated_at = " + p.Time(internal::Now());
-    if (u.name) sets += ", name = " + p.Text(*u.name);
-    if (u.description) sets += ", description = " + p.Text(*u.description);
-    if (u.status) sets += ", status = " + p.Text(*u.status);
-    if (u.progress_percent) sets += ", progress_percent = " + p.Int(*u.progress_percent);
-    if (u.progress_msg) sets += ", progress_msg = " + p.Text(*u.progress_msg);
-    if (u.warning_msg) sets += ", warning_msg = " + p.Text(*u.warning_msg);
-    if (u.error_msg) sets += ", error_msg = " + p.Text(*u.error_msg);
-    if (u.size) sets += ", size = " + p.Int(*u.size);
-    if (u.uploaded_size) sets += ", uploaded_size = " + p.Int(*u.uploaded_size);
-    if (u.time_taken) sets += ", time_taken = " + p.Int(*u.time_taken);
-    if (u.instances) sets += ", instances = " + p.JsonValue(*u.instances);
-    if (u.finished_at) sets += ", finished_at = " + p.Time(*u.finished_at);
-    Exec(session, "UPDATE restores SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p);
-    out = MustGet(session, id, false);
-    return Status::OK();
-  }));
-  return out;
+  return internal::FetchInTransaction(db_, "update restore " + std::string(id), [&](soci::session& session) {
+    internal::SetList sets(internal::Now());
+    sets.Set("name", u.name)
+        .Set("description", u.description)
+        .Set("status", u.status)
+        .Set("progress_percent", u.progress_percent)
+        .Set("progress_msg", u.progress_msg)
+        .Set("warning_msg", u.warning_msg)
+        .Set("error_msg", u.error_msg)
+        .Set("size", u.size)
+        .Set("uploaded_size", u.uploaded_size)
+        .Set("time_taken", u.time_taken)
+        .Set("instances", u.instances)
+        .Set("finished_at", u.finished_at);
+    internal::UpdateLiveRow(session, "restores", id, sets);
+    return MustGet(session, id, false);
+  });
 }
 
 Status RestoreRepository::SetStatusIf(std::string_view id, const std::vector<std::string>& expected,

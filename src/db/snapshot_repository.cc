@@ -4,6 +4,7 @@
 
 #include "db/fetch.h"
 #include "db/list_query.h"
+#include "db/partial_update.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -148,31 +149,27 @@ Result<std::vector<Snapshot>> SnapshotRepository::List(const SnapshotFilter& fil
 }
 
 Result<Snapshot> SnapshotRepository::Update(std::string_view id, const SnapshotUpdate& u) {
-  Snapshot out;
-  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update snapshot " + std::string(id), [&](soci::session& session) {
-    Params p;
-    std::string sets = "updated_at = " + p.Time(internal::Now());
-    if (u.name) sets += ", name = " + p.Text(*u.name);
-    if (u.description) sets += ", description = " + p.Text(*u.description);
-    if (u.snapshot_type) sets += ", snapshot_type = " + p.Text(*u.snapshot_type);
-    if (u.status) sets += ", status = " + p.Text(*u.status);
-    if (u.progress_percent) sets += ", progress_percent = " + p.Int(*u.progress_percent);
-    if (u.progress_msg) sets += ", progress_msg = " + p.Text(*u.progress_msg);
-    if (u.warning_msg) sets += ", warning_msg = " + p.Text(*u.warning_msg);
-    if (u.error_msg) sets += ", error_msg = " + p.Text(*u.error_msg);
-    if (u.size) sets += ", size = " + p.Int(*u.size);
-    if (u.restore_size) sets += ", restore_size = " + p.Int(*u.restore_size);
-    if (u.uploaded_size) sets += ", uploaded_size = " + p.Int(*u.uploaded_size);
-    if (u.time_taken) sets += ", time_taken = " + p.Int(*u.time_taken);
-    if (u.pinned) sets += ", pinned = " + p.Bool(*u.pinned);
-    if (u.host) sets += ", host = " + p.Text(*u.host);
-    if (u.metadata) sets += ", metadata = " + p.JsonValue(*u.metadata);
-    if (u.finished_at) sets += ", finished_at = " + p.Time(*u.finished_at);
-    Exec(session, "UPDATE snapshots SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p);
-    out = MustGet(session, id, false);
-    return Status::OK();
-  }));
-  return out;
+  return internal::FetchInTransaction(db_, "update snapshot " + std::string(id), [&](soci::session& session) {
+    internal::SetList sets(internal::Now());
+    sets.Set("name", u.name)
+        .Set("description", u.description)
+        .Set("snapshot_type", u.snapshot_type)
+        .Set("status", u.status)
+        .Set("progress_percent", u.progress_percent)
+        .Set("progress_msg", u.progress_msg)
+        .Set("warning_msg", u.warning_msg)
+        .Set("error_msg", u.error_msg)
+        .Set("size", u.size)
+        .Set("restore_size", u.restore_size)
+        .Set("uploaded_size", u.uploaded_size)
+        .Set("time_taken", u.time_taken)
+        .Set("pinned", u.pinned)
+        .Set("host", u.host)
+        .Set("metadata", u.metadata)
+        .Set("finished_at", u.finished_at);
+    internal::UpdateLiveRow(session, "snapshots", id, sets);
+    return MustGet(session, id, false);
+  });
 }
 
 Status SnapshotRepository::SetStatusIf(std::string_view id, const std::vector<std::string>& expected,

@@ -7,6 +7,7 @@
 
 #include "db/fetch.h"
 #include "db/list_query.h"
+#include "db/partial_update.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
 
@@ -182,24 +183,21 @@ Result<std::vector<Workload>> WorkloadRepository::List(const WorkloadFilter& fil
 }
 
 Result<Workload> WorkloadRepository::Update(std::string_view id, const WorkloadUpdate& u) {
-  Workload out;
-  CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("update workload " + std::string(id), [&](soci::session& session) {
+  return internal::FetchInTransaction(db_, "update workload " + std::string(id), [&](soci::session& session) {
     TimePoint now = internal::Now();
-    Params p;
-    std::string sets = "updated_at = " + p.Time(now);
-    if (u.name) sets += ", name = " + p.Text(*u.name);
-    if (u.description) sets += ", description = " + p.Text(*u.description);
-    if (u.jobschedule) sets += ", jobschedule = " + p.JsonValue(*u.jobschedule);
-    if (u.metadata) sets += ", metadata = " + p.JsonValue(*u.metadata);
-    if (u.status) sets += ", status = " + p.Text(*u.status);
-    if (u.error_msg) sets += ", error_msg = " + p.Text(*u.error_msg);
-    if (u.availability_zone) sets += ", availability_zone = " + p.Text(*u.availability_zone);
-    if (u.storage_usage) sets += ", storage_usage = " + p.Int(*u.storage_usage);
-    if (u.host) sets += ", host = " + p.Text(*u.host);
-    if (u.project_id) sets += ", project_id = " + p.Text(*u.project_id);
-    if (u.user_id) sets += ", user_id = " + p.Text(*u.user_id);
-    if (Exec(session, "UPDATE workloads SET " + sets + " WHERE id = " + p.Text(id) + " AND deleted = 0", p) ==
-        0) {
+    internal::SetList sets(now);
+    sets.Set("name", u.name)
+        .Set("description", u.description)
+        .Set("jobschedule", u.jobschedule)
+        .Set("metadata", u.metadata)
+        .Set("status", u.status)
+        .Set("error_msg", u.error_msg)
+        .Set("availability_zone", u.availability_zone)
+        .Set("storage_usage", u.storage_usage)
+        .Set("host", u.host)
+        .Set("project_id", u.project_id)
+        .Set("user_id", u.user_id);
+    if (internal::UpdateLiveRow(session, "workloads", id, sets) == 0) {
       MustGet(session, id, false);  // NotFound, or unchanged (MySQL counts changed rows)
     }
     if (u.vms) {
@@ -208,10 +206,8 @@ Result<Workload> WorkloadRepository::Update(std::string_view id, const WorkloadU
       std::vector<WorkloadVm> vms = *u.vms;
       InsertVms(session, std::string(id), vms, now);
     }
-    out = MustGet(session, id, false);
-    return Status::OK();
-  }));
-  return out;
+    return MustGet(session, id, false);
+  });
 }
 
 Status WorkloadRepository::SetStatusIf(std::string_view id, const std::vector<std::string>& expected,
