@@ -11,7 +11,6 @@ namespace {
 
 using internal::Exec;
 using internal::Params;
-using internal::Query;
 using internal::RowReader;
 
 constexpr std::string_view kColumns =
@@ -42,10 +41,10 @@ Result<AuditEntry> AuditRepository::Append(AuditEntry e) {
   CAIRN_RETURN_IF_ERROR(db_.Run("append audit entry", [&](soci::session& session) {
     Params p;
     Exec(session,
-         "INSERT INTO audit_log (" + std::string(kColumns) + ") VALUES (" + p.Text(e.id) + ", " + p.Time(e.created_at) +
-             ", " + p.Text(e.request_id) + ", " + p.Text(e.user_id) + ", " + p.Text(e.user_name) + ", " +
-             p.Text(e.project_id) + ", " + p.Text(e.action) + ", " + p.Text(e.object_type) + ", " +
-             p.Text(e.object_id) + ", " + p.Text(e.details) + ")",
+         internal::InsertSql(
+             "audit_log", kColumns,
+             {p.Text(e.id), p.Time(e.created_at), p.Text(e.request_id), p.Text(e.user_id), p.Text(e.user_name),
+              p.Text(e.project_id), p.Text(e.action), p.Text(e.object_type), p.Text(e.object_id), p.Text(e.details)}),
          p);
     return Status::OK();
   }));

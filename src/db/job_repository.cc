@@ -13,7 +13,6 @@ using internal::Exec;
 using internal::Params;
 using internal::Query;
 using internal::RowReader;
-using internal::StatusError;
 
 constexpr std::string_view kColumns =
     "id, kind, object_id, workload_id, project_id, user_id, payload, status, claimed_by, claimed_at,"
@@ -75,10 +74,10 @@ Result<Job> JobRepository::Enqueue(Job j) {
   CAIRN_RETURN_IF_ERROR(db_.Run("enqueue job " + j.kind, [&](soci::session& session) {
     Params p;
     Exec(session,
-         "INSERT INTO jobs (" + std::string(kColumns) + ") VALUES (" + p.Text(j.id) + ", " + p.Text(j.kind) + ", " +
-             p.Text(j.object_id) + ", " + p.Text(j.workload_id) + ", " + p.Text(j.project_id) + ", " +
-             p.Text(j.user_id) + ", " + p.JsonValue(j.payload) + ", " + p.Text(j.status) + ", '', NULL, NULL, 0, '', " +
-             p.Time(now) + ", " + p.Time(now) + ")",
+         internal::InsertSql("jobs", kColumns,
+                             {p.Text(j.id), p.Text(j.kind), p.Text(j.object_id), p.Text(j.workload_id),
+                              p.Text(j.project_id), p.Text(j.user_id), p.JsonValue(j.payload), p.Text(j.status), "''",
+                              "NULL", "NULL", "0", "''", p.Time(now), p.Time(now)}),
          p);
     return Status::OK();
   }));

@@ -12,9 +12,7 @@ namespace {
 
 using internal::Exec;
 using internal::Params;
-using internal::Query;
 using internal::RowReader;
-using internal::StatusError;
 
 constexpr std::string_view kColumns =
     "id, name, description, field_values, metadata, status, created_at, updated_at, deleted, deleted_at";
@@ -28,10 +26,7 @@ Policy ReadPolicy(const soci::row& row) {
   x.field_values = r.JsonValue("workload_policies.field_values");
   x.metadata = r.JsonValue("workload_policies.metadata");
   x.status = r.Text();
-  x.created_at = r.Time();
-  x.updated_at = r.Time();
-  x.deleted = r.Bool();
-  x.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, x);
   return x;
 }
 
@@ -70,10 +65,9 @@ Result<Policy> PolicyRepository::Create(Policy x) {
   CAIRN_RETURN_IF_ERROR(db_.Run("create policy " + x.name, [&](soci::session& session) {
     Params p;
     Exec(session,
-         "INSERT INTO workload_policies (" + std::string(kColumns) + ") VALUES (" + p.Text(x.id) + ", " +
-             p.Text(x.name) + ", " + p.Text(x.description) + ", " + p.JsonValue(x.field_values) + ", " +
-             p.JsonValue(x.metadata) + ", " + p.Text(x.status) + ", " + p.Time(now) + ", " + p.Time(now) +
-             ", 0, NULL)",
+         internal::InsertSql("workload_policies", kColumns,
+                             {p.Text(x.id), p.Text(x.name), p.Text(x.description), p.JsonValue(x.field_values),
+                              p.JsonValue(x.metadata), p.Text(x.status), p.Time(now), p.Time(now), "0", "NULL"}),
          p);
     return Status::OK();
   }));
@@ -133,9 +127,8 @@ Status PolicyRepository::Assign(std::string_view policy_id, std::string_view pro
            u);
     } else {
       Exec(session,
-           "INSERT INTO policy_assignments (policy_id, project_id, project_name, created_at, updated_at) VALUES (" +
-               u.Text(policy_id) + ", " + u.Text(project_id) + ", " + u.Text(project_name) + ", " + u.Time(now) +
-               ", " + u.Time(now) + ")",
+           internal::InsertSql("policy_assignments", "policy_id, project_id, project_name, created_at, updated_at",
+                               {u.Text(policy_id), u.Text(project_id), u.Text(project_name), u.Time(now), u.Time(now)}),
            u);
     }
     return Status::OK();

@@ -12,7 +12,6 @@ namespace {
 
 using internal::Exec;
 using internal::Params;
-using internal::Query;
 using internal::RowReader;
 using internal::StatusError;
 
@@ -31,10 +30,7 @@ QuotaType ReadType(const soci::row& row) {
   t.name = r.Text();
   t.description = r.Text();
   t.display_order = static_cast<int>(r.Int());
-  t.created_at = r.Time();
-  t.updated_at = r.Time();
-  t.deleted = r.Bool();
-  t.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, t);
   return t;
 }
 
@@ -48,10 +44,7 @@ AllowedQuota ReadQuota(const soci::row& row) {
   q.high_watermark = r.Int();
   q.version = r.Int();
   q.quota_type_name = r.Text();
-  q.created_at = r.Time();
-  q.updated_at = r.Time();
-  q.deleted = r.Bool();
-  q.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, q);
   return q;
 }
 
@@ -97,11 +90,11 @@ Result<AllowedQuota> QuotaRepository::Create(AllowedQuota q) {
     Params p;
     // The unique key (project_id, quota_type_id, deleted_marker) refuses a second live quota.
     Exec(session,
-         "INSERT INTO allowed_quotas (id, project_id, quota_type_id, allowed_value, high_watermark, version,"
-         " deleted_marker, created_at, updated_at, deleted, deleted_at) VALUES (" +
-             p.Text(q.id) + ", " + p.Text(q.project_id) + ", " + p.Text(q.quota_type_id) + ", " +
-             p.Int(q.allowed_value) + ", " + p.Int(q.high_watermark) + ", 0, '', " + p.Time(now) + ", " +
-             p.Time(now) + ", 0, NULL)",
+         internal::InsertSql("allowed_quotas",
+                             "id, project_id, quota_type_id, allowed_value, high_watermark, version, deleted_marker, "
+                             "created_at, updated_at, deleted, deleted_at",
+                             {p.Text(q.id), p.Text(q.project_id), p.Text(q.quota_type_id), p.Int(q.allowed_value),
+                              p.Int(q.high_watermark), "0", "''", p.Time(now), p.Time(now), "0", "NULL"}),
          p);
     return MustGet(session, q.id);
   });

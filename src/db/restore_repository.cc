@@ -13,9 +13,7 @@ namespace {
 
 using internal::Exec;
 using internal::Params;
-using internal::Query;
 using internal::RowReader;
-using internal::StatusError;
 
 constexpr std::string_view kColumns =
     "id, snapshot_id, workload_id, project_id, user_id, name, description, restore_type, options, status,"
@@ -44,10 +42,7 @@ Restore ReadRestore(const soci::row& row) {
   x.time_taken = r.Int();
   x.instances = r.JsonValue("restores.instances", Json::array());
   x.finished_at = r.OptTime();
-  x.created_at = r.Time();
-  x.updated_at = r.Time();
-  x.deleted = r.Bool();
-  x.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, x);
   return x;
 }
 
@@ -65,14 +60,13 @@ Result<Restore> RestoreRepository::Create(Restore x) {
   CAIRN_RETURN_IF_ERROR(db_.Run("create restore " + x.id, [&](soci::session& session) {
     Params p;
     Exec(session,
-         "INSERT INTO restores (" + std::string(kColumns) + ") VALUES (" + p.Text(x.id) + ", " +
-             p.Text(x.snapshot_id) + ", " + p.Text(x.workload_id) + ", " + p.Text(x.project_id) + ", " +
-             p.Text(x.user_id) + ", " + p.Text(x.name) + ", " + p.Text(x.description) + ", " +
-             p.Text(x.restore_type) + ", " + p.JsonValue(x.options) + ", " + p.Text(x.status) + ", " +
-             p.Int(x.progress_percent) + ", " + p.Text(x.progress_msg) + ", " + p.Text(x.warning_msg) + ", " +
-             p.Text(x.error_msg) + ", " + p.Int(x.size) + ", " + p.Int(x.uploaded_size) + ", " +
-             p.Int(x.time_taken) + ", " + p.JsonValue(x.instances) + ", " + p.OptTime(x.finished_at) + ", " +
-             p.Time(now) + ", " + p.Time(now) + ", 0, NULL)",
+         internal::InsertSql("restores", kColumns,
+                             {p.Text(x.id), p.Text(x.snapshot_id), p.Text(x.workload_id), p.Text(x.project_id),
+                              p.Text(x.user_id), p.Text(x.name), p.Text(x.description), p.Text(x.restore_type),
+                              p.JsonValue(x.options), p.Text(x.status), p.Int(x.progress_percent),
+                              p.Text(x.progress_msg), p.Text(x.warning_msg), p.Text(x.error_msg), p.Int(x.size),
+                              p.Int(x.uploaded_size), p.Int(x.time_taken), p.JsonValue(x.instances),
+                              p.OptTime(x.finished_at), p.Time(now), p.Time(now), "0", "NULL"}),
          p);
     return Status::OK();
   }));

@@ -54,9 +54,10 @@ Result<Service> ServiceRepository::Upsert(Service s, TimePoint now) {
            p);
     } else {
       Exec(session,
-           "INSERT INTO services (" + std::string(kColumns) + ") VALUES (" + p.Text(s.host) + ", " + p.Text(s.binary) +
-               ", " + p.Text(s.version) + ", " + p.Bool(s.enabled) + ", " + p.Text(s.disabled_reason) + ", " +
-               p.JsonValue(s.capacity) + ", " + p.Time(now) + ", " + p.Time(now) + ", " + p.Time(now) + ")",
+           internal::InsertSql(
+               "services", kColumns,
+               {p.Text(s.host), p.Text(s.binary), p.Text(s.version), p.Bool(s.enabled), p.Text(s.disabled_reason),
+                p.JsonValue(s.capacity), p.Time(now), p.Time(now), p.Time(now)}),
            p);
     }
     Params g;

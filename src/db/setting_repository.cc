@@ -11,7 +11,6 @@ namespace {
 
 using internal::Exec;
 using internal::Params;
-using internal::Query;
 using internal::RowReader;
 
 constexpr std::string_view kColumns =
@@ -31,10 +30,7 @@ Setting ReadSetting(const soci::row& row) {
   s.description = r.Text();
   s.metadata = r.JsonValue("settings.metadata");
   s.user_id = r.Text();
-  s.created_at = r.Time();
-  s.updated_at = r.Time();
-  s.deleted = r.Bool();
-  s.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, s);
   return s;
 }
 
@@ -72,11 +68,10 @@ Result<Setting> SettingRepository::Upsert(Setting s) {
     } else {
       s.created_at = now;
       Exec(session,
-           "INSERT INTO settings (" + std::string(kColumns) + ") VALUES (" + p.Text(s.project_id) + ", " +
-               p.Text(s.name) + ", " + p.Text(s.value) + ", " + p.Text(s.category) + ", " + p.Text(s.type) + ", " +
-               p.Bool(s.is_public) + ", " + p.Bool(s.is_hidden) + ", " + p.Text(s.description) + ", " +
-               p.JsonValue(s.metadata) + ", " + p.Text(s.user_id) + ", " + p.Time(now) + ", " + p.Time(now) +
-               ", 0, NULL)",
+           internal::InsertSql("settings", kColumns,
+                               {p.Text(s.project_id), p.Text(s.name), p.Text(s.value), p.Text(s.category),
+                                p.Text(s.type), p.Bool(s.is_public), p.Bool(s.is_hidden), p.Text(s.description),
+                                p.JsonValue(s.metadata), p.Text(s.user_id), p.Time(now), p.Time(now), "0", "NULL"}),
            p);
     }
     return Status::OK();

@@ -15,7 +15,6 @@ using internal::Exec;
 using internal::Params;
 using internal::Query;
 using internal::RowReader;
-using internal::StatusError;
 
 constexpr std::string_view kColumns =
     "id, workload_id, project_id, user_id, name, description, snapshot_type, status, progress_percent,"
@@ -46,10 +45,7 @@ Snapshot ReadSnapshot(const soci::row& row) {
   s.host = r.Text();
   s.metadata = r.JsonValue("snapshots.metadata");
   s.finished_at = r.OptTime();
-  s.created_at = r.Time();
-  s.updated_at = r.Time();
-  s.deleted = r.Bool();
-  s.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, s);
   return s;
 }
 
@@ -116,14 +112,14 @@ Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
   CAIRN_RETURN_IF_ERROR(db_.Run("create snapshot " + s.id, [&](soci::session& session) {
     Params p;
     Exec(session,
-         "INSERT INTO snapshots (" + std::string(kColumns) + ") VALUES (" + p.Text(s.id) + ", " +
-             p.Text(s.workload_id) + ", " + p.Text(s.project_id) + ", " + p.Text(s.user_id) + ", " + p.Text(s.name) +
-             ", " + p.Text(s.description) + ", " + p.Text(s.snapshot_type) + ", " + p.Text(s.status) + ", " +
-             p.Int(s.progress_percent) + ", " + p.Text(s.progress_msg) + ", " + p.Text(s.warning_msg) + ", " +
-             p.Text(s.error_msg) + ", " + p.Int(s.size) + ", " + p.Int(s.restore_size) + ", " +
-             p.Int(s.uploaded_size) + ", " + p.Int(s.time_taken) + ", " + p.Bool(s.pinned) + ", " +
-             p.Bool(s.is_scheduled) + ", " + p.Text(s.host) + ", " + p.JsonValue(s.metadata) + ", " +
-             p.OptTime(s.finished_at) + ", " + p.Time(now) + ", " + p.Time(now) + ", 0, NULL)",
+         internal::InsertSql("snapshots", kColumns,
+                             {p.Text(s.id), p.Text(s.workload_id), p.Text(s.project_id), p.Text(s.user_id),
+                              p.Text(s.name), p.Text(s.description), p.Text(s.snapshot_type), p.Text(s.status),
+                              p.Int(s.progress_percent), p.Text(s.progress_msg), p.Text(s.warning_msg),
+                              p.Text(s.error_msg), p.Int(s.size), p.Int(s.restore_size), p.Int(s.uploaded_size),
+                              p.Int(s.time_taken), p.Bool(s.pinned), p.Bool(s.is_scheduled), p.Text(s.host),
+                              p.JsonValue(s.metadata), p.OptTime(s.finished_at), p.Time(now), p.Time(now), "0",
+                              "NULL"}),
          p);
     return Status::OK();
   }));
@@ -234,10 +230,10 @@ Status SnapshotRepository::PutVm(SnapshotVm vm) {
            p);
     } else {
       Exec(session,
-           "INSERT INTO snapshot_vms (" + std::string(kVmColumns) + ") VALUES (" + p.Text(vm.snapshot_id) + ", " +
-               p.Text(vm.vm_id) + ", " + p.Text(vm.vm_name) + ", " + p.Text(vm.status) + ", " +
-               p.JsonValue(vm.flavor) + ", " + p.JsonValue(vm.security_groups) + ", " + p.JsonValue(vm.nics) +
-               ", " + p.JsonValue(vm.metadata) + ", " + p.Time(now) + ", " + p.Time(now) + ")",
+           internal::InsertSql("snapshot_vms", kVmColumns,
+                               {p.Text(vm.snapshot_id), p.Text(vm.vm_id), p.Text(vm.vm_name), p.Text(vm.status),
+                                p.JsonValue(vm.flavor), p.JsonValue(vm.security_groups), p.JsonValue(vm.nics),
+                                p.JsonValue(vm.metadata), p.Time(now), p.Time(now)}),
            p);
     }
     return Status::OK();
@@ -290,12 +286,11 @@ Result<SnapshotDisk> SnapshotRepository::PutDisk(SnapshotDisk d) {
            p);
     } else {
       Exec(session,
-           "INSERT INTO snapshot_disks (" + std::string(kDiskColumns) + ") VALUES (" + p.Text(d.id) + ", " +
-               p.Text(d.snapshot_id) + ", " + p.Text(d.vm_id) + ", " + p.Text(d.resource_id) + ", " +
-               p.Text(d.device) + ", " + p.OptText(d.volume_id) + ", " + p.Text(d.volume_type) + ", " +
-               p.Int(d.volume_size) + ", " + p.Bool(d.bootable) + ", " + p.Text(d.format) + ", " + p.Int(d.size) +
-               ", " + p.Text(d.path) + ", " + p.OptText(d.parent_disk_snapshot_id) + ", " + p.Text(d.status) +
-               ", " + p.Time(now) + ", " + p.Time(now) + ")",
+           internal::InsertSql("snapshot_disks", kDiskColumns,
+                               {p.Text(d.id), p.Text(d.snapshot_id), p.Text(d.vm_id), p.Text(d.resource_id),
+                                p.Text(d.device), p.OptText(d.volume_id), p.Text(d.volume_type), p.Int(d.volume_size),
+                                p.Bool(d.bootable), p.Text(d.format), p.Int(d.size), p.Text(d.path),
+                                p.OptText(d.parent_disk_snapshot_id), p.Text(d.status), p.Time(now), p.Time(now)}),
            p);
     }
     return Status::OK();

@@ -37,6 +37,16 @@ TimePoint StampNewRow(Row& row) {
   return now;
 }
 
+// Reads the last four columns of a soft-deleted table's row, in this order:
+// created_at, updated_at, deleted, deleted_at.
+template <typename Row>
+void ReadLifecycle(RowReader& r, Row& row) {
+  row.created_at = r.Time();
+  row.updated_at = r.Time();
+  row.deleted = r.Bool();
+  row.deleted_at = r.OptTime();
+}
+
 // SQL for SoftDeleteRow's `extra_set` that also moves the status to "deleted".
 inline constexpr std::string_view kSetStatusDeleted = "status = 'deleted'";
 

@@ -278,6 +278,15 @@ Status StatusFromException(std::string_view operation, const std::exception& err
   return Status::Internal(message);
 }
 
+std::string InsertSql(std::string_view table, std::string_view columns, const std::vector<std::string>& values) {
+  std::string sql = "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") VALUES (";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) sql += ", ";
+    sql += values[i];
+  }
+  return sql + ")";
+}
+
 std::string LimitClause(int limit) { return limit > 0 ? " LIMIT " + std::to_string(limit) : std::string(); }
 
 void SetStatusIfImpl(soci::session& session, std::string_view table, std::string_view what,

@@ -143,6 +143,11 @@ Status StatusFromException(std::string_view operation, const std::exception& err
 // True when the exception means the connection is broken (worth a reconnect).
 bool IsConnectionError(const std::exception& error);
 
+// "INSERT INTO <table> (<columns>) VALUES (<values>)": each value is a
+// placeholder from Params or an SQL literal ("NULL", "0", "''"), in the
+// order of `columns`.
+std::string InsertSql(std::string_view table, std::string_view columns, const std::vector<std::string>& values);
+
 // "LIMIT n" clause text, or "" for 0.
 std::string LimitClause(int limit);
 

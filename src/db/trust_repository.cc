@@ -11,7 +11,6 @@ namespace {
 
 using internal::Exec;
 using internal::Params;
-using internal::Query;
 using internal::RowReader;
 
 constexpr std::string_view kColumns =
@@ -27,10 +26,7 @@ Trust ReadTrust(const soci::row& row) {
   t.value = r.Text();
   t.status = r.Text();
   t.metadata = r.JsonValue("trusts.metadata");
-  t.created_at = r.Time();
-  t.updated_at = r.Time();
-  t.deleted = r.Bool();
-  t.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, t);
   return t;
 }
 
@@ -42,9 +38,9 @@ Result<Trust> TrustRepository::Create(Trust t) {
   CAIRN_RETURN_IF_ERROR(db_.Run("create trust " + t.name, [&](soci::session& session) {
     Params p;
     Exec(session,
-         "INSERT INTO trusts (" + std::string(kColumns) + ") VALUES (" + p.Text(t.id) + ", " + p.Text(t.name) + ", " +
-             p.Text(t.project_id) + ", " + p.Text(t.user_id) + ", " + p.Text(t.value) + ", " + p.Text(t.status) +
-             ", " + p.JsonValue(t.metadata) + ", " + p.Time(now) + ", " + p.Time(now) + ", 0, NULL)",
+         internal::InsertSql("trusts", kColumns,
+                             {p.Text(t.id), p.Text(t.name), p.Text(t.project_id), p.Text(t.user_id), p.Text(t.value),
+                              p.Text(t.status), p.JsonValue(t.metadata), p.Time(now), p.Time(now), "0", "NULL"}),
          p);
     return Status::OK();
   }));

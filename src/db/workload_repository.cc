@@ -18,7 +18,6 @@ using internal::Exec;
 using internal::Params;
 using internal::Query;
 using internal::RowReader;
-using internal::StatusError;
 
 constexpr std::string_view kColumns =
     "id, project_id, user_id, name, description, workload_type_id, source_platform, status, error_msg,"
@@ -44,10 +43,7 @@ Workload ReadWorkload(const soci::row& row) {
   w.host = r.Text();
   w.encryption = r.Bool();
   w.secret_uuid = r.Text();
-  w.created_at = r.Time();
-  w.updated_at = r.Time();
-  w.deleted = r.Bool();
-  w.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, w);
   return w;
 }
 
@@ -103,10 +99,9 @@ void InsertVms(soci::session& session, const std::string& workload_id, std::vect
     vm.updated_at = now;
     Params p;
     Exec(session,
-         "INSERT INTO workload_vms (workload_id, vm_id, vm_name, metadata, status, created_at, updated_at)"
-         " VALUES (" + p.Text(workload_id) + ", " + p.Text(vm.vm_id) + ", " + p.Text(vm.vm_name) + ", " +
-             p.JsonValue(vm.metadata) + ", " + p.Text(vm.status) + ", " + p.Time(now) + ", " + p.Time(now) +
-             ")",
+         internal::InsertSql("workload_vms", "workload_id, vm_id, vm_name, metadata, status, created_at, updated_at",
+                             {p.Text(workload_id), p.Text(vm.vm_id), p.Text(vm.vm_name), p.JsonValue(vm.metadata),
+                              p.Text(vm.status), p.Time(now), p.Time(now)}),
          p);
   }
 }
@@ -132,10 +127,7 @@ WorkloadType ReadType(const soci::row& row) {
   t.description = r.Text();
   t.is_public = r.Bool();
   t.metadata = r.JsonValue("workload_types.metadata");
-  t.created_at = r.Time();
-  t.updated_at = r.Time();
-  t.deleted = r.Bool();
-  t.deleted_at = r.OptTime();
+  internal::ReadLifecycle(r, t);
   return t;
 }
 
@@ -148,14 +140,14 @@ Result<Workload> WorkloadRepository::Create(Workload w) {
   TimePoint now = internal::StampNewRow(w);
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("create workload " + w.id, [&](soci::session& session) {
     Params p;
-    std::string sql = "INSERT INTO workloads (" + std::string(kColumns) + ") VALUES (" + p.Text(w.id) + ", " +
-                      p.Text(w.project_id) + ", " + p.Text(w.user_id) + ", " + p.Text(w.name) + ", " +
-                      p.Text(w.description) + ", " + p.Text(w.workload_type_id) + ", " +
-                      p.Text(w.source_platform) + ", " + p.Text(w.status) + ", " + p.Text(w.error_msg) + ", " +
-                      p.Text(w.availability_zone) + ", " + p.JsonValue(w.jobschedule) + ", " +
-                      p.JsonValue(w.metadata) + ", " + p.Int(w.storage_usage) + ", " + p.Text(w.host) + ", " +
-                      p.Bool(w.encryption) + ", " + p.Text(w.secret_uuid) + ", " + p.Time(now) + ", " +
-                      p.Time(now) + ", 0, NULL)";
+    std::string sql = internal::InsertSql("workloads", kColumns,
+                                          {p.Text(w.id), p.Text(w.project_id), p.Text(w.user_id), p.Text(w.name),
+                                           p.Text(w.description), p.Text(w.workload_type_id),
+                                           p.Text(w.source_platform), p.Text(w.status), p.Text(w.error_msg),
+                                           p.Text(w.availability_zone), p.JsonValue(w.jobschedule),
+                                           p.JsonValue(w.metadata), p.Int(w.storage_usage), p.Text(w.host),
+                                           p.Bool(w.encryption), p.Text(w.secret_uuid), p.Time(now), p.Time(now), "0",
+                                           "NULL"});
     Exec(session, sql, p);
     InsertVms(session, w.id, w.vms, now);
     return Status::OK();
