@@ -9,7 +9,6 @@
 namespace cairn::db {
 namespace {
 
-using internal::Exec;
 using internal::Params;
 using internal::RowReader;
 
@@ -38,16 +37,12 @@ Result<AuditEntry> AuditRepository::Append(AuditEntry e) {
   if (e.id.empty()) e.id = internal::NewId();
   if (e.created_at == TimePoint()) e.created_at = internal::Now();
   e.created_at = std::chrono::floor<std::chrono::microseconds>(e.created_at);
-  CAIRN_RETURN_IF_ERROR(db_.Run("append audit entry", [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         internal::InsertSql(
-             "audit_log", kColumns,
-             {p.Text(e.id), p.Time(e.created_at), p.Text(e.request_id), p.Text(e.user_id), p.Text(e.user_name),
-              p.Text(e.project_id), p.Text(e.action), p.Text(e.object_type), p.Text(e.object_id), p.Text(e.details)}),
-         p);
-    return Status::OK();
-  }));
+  CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "append audit entry", [&](Params& p) {
+    return internal::InsertSql(
+        "audit_log", kColumns,
+        {p.Text(e.id), p.Time(e.created_at), p.Text(e.request_id), p.Text(e.user_id), p.Text(e.user_name),
+         p.Text(e.project_id), p.Text(e.action), p.Text(e.object_type), p.Text(e.object_id), p.Text(e.details)});
+  }).status());
   return e;
 }
 
@@ -62,13 +57,9 @@ Result<std::vector<AuditEntry>> AuditRepository::List(std::optional<TimePoint> f
 }
 
 Result<int64_t> AuditRepository::Purge(TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db_.Run("purge audit log", [&](soci::session& session) {
-    Params p;
-    purged = Exec(session, "DELETE FROM audit_log WHERE created_at < " + p.Time(older_than), p);
-    return Status::OK();
-  }));
-  return purged;
+  return internal::ExecStatement(db_, "purge audit log", [&](Params& p) {
+    return "DELETE FROM audit_log WHERE created_at < " + p.Time(older_than);
+  });
 }
 
 }  // namespace cairn::db

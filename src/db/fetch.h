@@ -1,15 +1,19 @@
-// Fetch: runs a read on an Executor and returns its value, so a repository
-// read is one expression rather than a variable, a Run and a return.
-// Internal to the db layer (not for other layers).
+// Fetch and ExecStatement: run a read, or one statement, on an Executor and
+// return its value, so a repository call is one expression rather than a
+// variable, a Run and a return. Internal to the db layer (not for other layers).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "common/status.h"
 #include "db/database.h"
+#include "db/sql.h"
 
 namespace cairn::db::internal {
 
@@ -44,5 +48,11 @@ template <typename Read>
 Result<FetchedValue<Read>> FetchInTransaction(Executor& db, std::string_view operation, Read&& read) {
   return FetchWith(db, &Executor::RunInTransaction, operation, read);
 }
+
+// Runs the one statement `build` returns (binding its values into the
+// Params it is given) as `operation` (Executor::Run); returns how many rows
+// it changed. Errors as for Fetch.
+Result<int64_t> ExecStatement(Executor& db, std::string_view operation,
+                              const std::function<std::string(Params&)>& build);
 
 }  // namespace cairn::db::internal

@@ -71,16 +71,12 @@ Result<Job> JobRepository::Enqueue(Job j) {
   j.error.clear();
   j.created_at = now;
   j.updated_at = now;
-  CAIRN_RETURN_IF_ERROR(db_.Run("enqueue job " + j.kind, [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         internal::InsertSql("jobs", kColumns,
-                             {p.Text(j.id), p.Text(j.kind), p.Text(j.object_id), p.Text(j.workload_id),
-                              p.Text(j.project_id), p.Text(j.user_id), p.JsonValue(j.payload), p.Text(j.status), "''",
-                              "NULL", "NULL", "0", "''", p.Time(now), p.Time(now)}),
-         p);
-    return Status::OK();
-  }));
+  CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "enqueue job " + j.kind, [&](Params& p) {
+    return internal::InsertSql("jobs", kColumns,
+                               {p.Text(j.id), p.Text(j.kind), p.Text(j.object_id), p.Text(j.workload_id),
+                                p.Text(j.project_id), p.Text(j.user_id), p.JsonValue(j.payload), p.Text(j.status), "''",
+                                "NULL", "NULL", "0", "''", p.Time(now), p.Time(now)});
+  }).status());
   return j;
 }
 
@@ -194,18 +190,12 @@ Result<std::vector<Job>> JobRepository::List(const JobFilter& filter) {
 }
 
 Result<int64_t> JobRepository::Purge(TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db_.Run("purge jobs", [&](soci::session& session) {
-    Params p;
-    purged = Exec(session,
-                  "DELETE FROM jobs WHERE status IN " +
-                      p.In({std::string(job_status::kDone), std::string(job_status::kError),
-                            std::string(job_status::kCancelled)}) +
-                      " AND updated_at < " + p.Time(older_than),
-                  p);
-    return Status::OK();
-  }));
-  return purged;
+  return internal::ExecStatement(db_, "purge jobs", [&](Params& p) {
+    return "DELETE FROM jobs WHERE status IN " +
+           p.In({std::string(job_status::kDone), std::string(job_status::kError),
+                 std::string(job_status::kCancelled)}) +
+           " AND updated_at < " + p.Time(older_than);
+  });
 }
 
 }  // namespace cairn::db

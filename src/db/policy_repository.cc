@@ -62,15 +62,11 @@ std::vector<PolicyAssignment> ReadAssignments(soci::session& session, const std:
 
 Result<Policy> PolicyRepository::Create(Policy x) {
   TimePoint now = internal::StampNewRow(x);
-  CAIRN_RETURN_IF_ERROR(db_.Run("create policy " + x.name, [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         internal::InsertSql("workload_policies", kColumns,
-                             {p.Text(x.id), p.Text(x.name), p.Text(x.description), p.JsonValue(x.field_values),
-                              p.JsonValue(x.metadata), p.Text(x.status), p.Time(now), p.Time(now), "0", "NULL"}),
-         p);
-    return Status::OK();
-  }));
+  CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "create policy " + x.name, [&](Params& p) {
+    return internal::InsertSql("workload_policies", kColumns,
+                               {p.Text(x.id), p.Text(x.name), p.Text(x.description), p.JsonValue(x.field_values),
+                                p.JsonValue(x.metadata), p.Text(x.status), p.Time(now), p.Time(now), "0", "NULL"});
+  }).status());
   return x;
 }
 
@@ -136,14 +132,11 @@ Status PolicyRepository::Assign(std::string_view policy_id, std::string_view pro
 }
 
 Status PolicyRepository::Unassign(std::string_view policy_id, std::string_view project_id) {
-  return db_.Run("unassign policy", [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         "DELETE FROM policy_assignments WHERE policy_id = " + p.Text(policy_id) + " AND project_id = " +
-             p.Text(project_id),
-         p);
-    return Status::OK();
+  Result<int64_t> removed = internal::ExecStatement(db_, "unassign policy", [&](Params& p) {
+    return "DELETE FROM policy_assignments WHERE policy_id = " + p.Text(policy_id) + " AND project_id = " +
+           p.Text(project_id);
   });
+  return removed.status();
 }
 
 Result<std::vector<PolicyAssignment>> PolicyRepository::AssignmentsOfProject(std::string_view project_id) {

@@ -11,7 +11,6 @@
 namespace cairn::db {
 namespace {
 
-using internal::Exec;
 using internal::Params;
 using internal::RowReader;
 
@@ -57,19 +56,15 @@ Restore MustGet(soci::session& session, std::string_view id, bool include_delete
 
 Result<Restore> RestoreRepository::Create(Restore x) {
   TimePoint now = internal::StampNewRow(x);
-  CAIRN_RETURN_IF_ERROR(db_.Run("create restore " + x.id, [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         internal::InsertSql("restores", kColumns,
-                             {p.Text(x.id), p.Text(x.snapshot_id), p.Text(x.workload_id), p.Text(x.project_id),
-                              p.Text(x.user_id), p.Text(x.name), p.Text(x.description), p.Text(x.restore_type),
-                              p.JsonValue(x.options), p.Text(x.status), p.Int(x.progress_percent),
-                              p.Text(x.progress_msg), p.Text(x.warning_msg), p.Text(x.error_msg), p.Int(x.size),
-                              p.Int(x.uploaded_size), p.Int(x.time_taken), p.JsonValue(x.instances),
-                              p.OptTime(x.finished_at), p.Time(now), p.Time(now), "0", "NULL"}),
-         p);
-    return Status::OK();
-  }));
+  CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "create restore " + x.id, [&](Params& p) {
+    return internal::InsertSql("restores", kColumns,
+                               {p.Text(x.id), p.Text(x.snapshot_id), p.Text(x.workload_id), p.Text(x.project_id),
+                                p.Text(x.user_id), p.Text(x.name), p.Text(x.description), p.Text(x.restore_type),
+                                p.JsonValue(x.options), p.Text(x.status), p.Int(x.progress_percent),
+                                p.Text(x.progress_msg), p.Text(x.warning_msg), p.Text(x.error_msg), p.Int(x.size),
+                                p.Int(x.uploaded_size), p.Int(x.time_taken), p.JsonValue(x.instances),
+                                p.OptTime(x.finished_at), p.Time(now), p.Time(now), "0", "NULL"});
+  }).status());
   return x;
 }
 

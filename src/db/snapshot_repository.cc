@@ -109,20 +109,16 @@ SnapshotDisk ReadDisk(const soci::row& row) {
 
 Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
   TimePoint now = internal::StampNewRow(s);
-  CAIRN_RETURN_IF_ERROR(db_.Run("create snapshot " + s.id, [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         internal::InsertSql("snapshots", kColumns,
-                             {p.Text(s.id), p.Text(s.workload_id), p.Text(s.project_id), p.Text(s.user_id),
-                              p.Text(s.name), p.Text(s.description), p.Text(s.snapshot_type), p.Text(s.status),
-                              p.Int(s.progress_percent), p.Text(s.progress_msg), p.Text(s.warning_msg),
-                              p.Text(s.error_msg), p.Int(s.size), p.Int(s.restore_size), p.Int(s.uploaded_size),
-                              p.Int(s.time_taken), p.Bool(s.pinned), p.Bool(s.is_scheduled), p.Text(s.host),
-                              p.JsonValue(s.metadata), p.OptTime(s.finished_at), p.Time(now), p.Time(now), "0",
-                              "NULL"}),
-         p);
-    return Status::OK();
-  }));
+  CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "create snapshot " + s.id, [&](Params& p) {
+    return internal::InsertSql("snapshots", kColumns,
+                               {p.Text(s.id), p.Text(s.workload_id), p.Text(s.project_id), p.Text(s.user_id),
+                                p.Text(s.name), p.Text(s.description), p.Text(s.snapshot_type), p.Text(s.status),
+                                p.Int(s.progress_percent), p.Text(s.progress_msg), p.Text(s.warning_msg),
+                                p.Text(s.error_msg), p.Int(s.size), p.Int(s.restore_size), p.Int(s.uploaded_size),
+                                p.Int(s.time_taken), p.Bool(s.pinned), p.Bool(s.is_scheduled), p.Text(s.host),
+                                p.JsonValue(s.metadata), p.OptTime(s.finished_at), p.Time(now), p.Time(now), "0",
+                                "NULL"});
+  }).status());
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "db/soft_delete.h"
 
+#include "db/fetch.h"
+
 namespace cairn::db::internal {
 
 void SoftDeleteRow(soci::session& session, std::string_view table, const RowKey& key, std::string_view what,
@@ -46,12 +48,7 @@ void PurgeChildRows(soci::session& session, std::string_view child_table, std::s
 }
 
 Result<int64_t> RunPurge(Executor& db, std::string_view operation, std::string_view table, TimePoint older_than) {
-  int64_t purged = 0;
-  CAIRN_RETURN_IF_ERROR(db.Run(operation, [&](soci::session& session) {
-    purged = PurgeDeletedRows(session, table, older_than);
-    return Status::OK();
-  }));
-  return purged;
+  return Fetch(db, operation, [&](soci::session& session) { return PurgeDeletedRows(session, table, older_than); });
 }
 
 }  // namespace cairn::db::internal

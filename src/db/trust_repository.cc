@@ -9,7 +9,6 @@
 namespace cairn::db {
 namespace {
 
-using internal::Exec;
 using internal::Params;
 using internal::RowReader;
 
@@ -35,15 +34,11 @@ Trust ReadTrust(const soci::row& row) {
 Result<Trust> TrustRepository::Create(Trust t) {
   if (t.name.empty()) return Status::InvalidArgument("a trust needs a name (the Keystone trust id)");
   TimePoint now = internal::StampNewRow(t);
-  CAIRN_RETURN_IF_ERROR(db_.Run("create trust " + t.name, [&](soci::session& session) {
-    Params p;
-    Exec(session,
-         internal::InsertSql("trusts", kColumns,
-                             {p.Text(t.id), p.Text(t.name), p.Text(t.project_id), p.Text(t.user_id), p.Text(t.value),
-                              p.Text(t.status), p.JsonValue(t.metadata), p.Time(now), p.Time(now), "0", "NULL"}),
-         p);
-    return Status::OK();
-  }));
+  CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "create trust " + t.name, [&](Params& p) {
+    return internal::InsertSql("trusts", kColumns,
+                               {p.Text(t.id), p.Text(t.name), p.Text(t.project_id), p.Text(t.user_id), p.Text(t.value),
+                                p.Text(t.status), p.JsonValue(t.metadata), p.Time(now), p.Time(now), "0", "NULL"});
+  }).status());
   return t;
 }
 
