@@ -264,6 +264,27 @@ TEST_F(ApiV1Test, AdminRoutesRefuseMembersNamingTheRule) {
   }
 }
 
+// A node whose capacity report holds a member of the wrong type (or none)
+// counts as 0 instead of making storage_usage answer 500.
+TEST_F(ApiV1Test, StorageUsageToleratesOddCapacityReports) {
+  db::Service odd;
+  odd.host = "compute-odd";
+  odd.binary = "cairn-datamover";
+  odd.version = "1";
+  odd.capacity = {{"target_total_bytes", "lots"}, {"target_free_bytes", json::array()}};
+  ASSERT_TRUE(db::ServiceRepository(h.db()).Upsert(odd).ok());
+  db::Service good;
+  good.host = "compute-good";
+  good.binary = "cairn-datamover";
+  good.version = "1";
+  good.capacity = {{"target_total_bytes", int64_t{1} << 40}};
+  ASSERT_TRUE(db::ServiceRepository(h.db()).Upsert(good).ok());
+  Answer usage = h.Get(h.P(kAdminProject, "/workloads/metrics/storage_usage"), kTokAdmin);
+  ASSERT_EQ(usage.status, 200) << usage.Dump();
+  EXPECT_EQ(usage.body["storage_usage"][0]["total_capacity"], int64_t{1} << 40);
+  EXPECT_EQ(usage.body["storage_usage"][0]["available_capacity"], 0);
+}
+
 TEST_F(ApiV1Test, AdminMetricsAndAudit) {
   const std::string wa = h.CreateWorkload(kTokMemberA, {kVmA1, kVmA2});
   h.CreateWorkload(kTokMemberB, {kVmB1});

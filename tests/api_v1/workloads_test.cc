@@ -408,6 +408,38 @@ TEST_F(ApiV1Test, VmQuotaOnCreateAndModify) {
                       413, "overLimit"));
 }
 
+// The VMs quota of an update is checked in the transaction that writes it: a
+// refused update changes nothing (not even the name sent with it), and a swap
+// that keeps the count within the quota passes.
+TEST_F(ApiV1Test, VmQuotaOnModifyIsAllOrNothing) {
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1, kVmA2}, "before");
+  h.MarkWorkloadAvailable(wid);
+  db::AllowedQuota q;
+  q.project_id = kProjectA;
+  q.quota_type_id = std::string(db::kQuotaTypeVmsId);
+  q.allowed_value = 2;
+  q.high_watermark = 2;
+  ASSERT_TRUE(db::QuotaRepository(h.db()).Create(q).ok());
+  EXPECT_TRUE(IsFault(h.Put(h.P(kProjectA, "/workloads/" + wid), kTokMemberA,
+                            {{"workload", {{"name", "after"},
+                                           {"instances", json::array({{{"instance-id", kVmA1}},
+                                                                      {{"instance-id", kVmA2}},
+                                                                      {{"instance-id", kVmA3}}})}}}}),
+                      413, "overLimit"));
+  auto w = db::WorkloadRepository(h.db()).Get(wid);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->name, "before");
+  EXPECT_EQ(w->vms.size(), 2u);
+  Answer swap = h.Put(h.P(kProjectA, "/workloads/" + wid), kTokMemberA,
+                      {{"workload", {{"instances", json::array({{{"instance-id", kVmA1}}, {{"instance-id", kVmA3}}})}}}});
+  ASSERT_EQ(swap.status, 200) << swap.Dump();
+  w = db::WorkloadRepository(h.db()).Get(wid);
+  ASSERT_TRUE(w.ok());
+  std::set<std::string> vms;
+  for (const auto& vm : w->vms) vms.insert(vm.vm_id);
+  EXPECT_EQ(vms, (std::set<std::string>{kVmA1, kVmA3}));
+}
+
 TEST_F(ApiV1Test, DeleteWorkload) {
   const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
   EXPECT_TRUE(IsFault(h.Delete(h.P(kProjectA, "/workloads/" + wid), kTokReaderA), 403, "forbidden"));

@@ -85,11 +85,18 @@ Result<Response> StorageUsage(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:get_storage_usage", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(auto usage, db::SnapshotRepository(service.db).Usage(std::nullopt));
   CAIRN_ASSIGN_OR_RETURN(auto services, db::ServiceRepository(service.db).List("", service.clock.Now()));
+  // A node's report may lack a member or hold it in another type: it counts
+  // as 0 (json::value() would throw on a wrong type and answer 500).
+  auto bytes = [](const json& capacity, std::string_view key) -> int64_t {
+    const json* v = FindMember(capacity, key);
+    if (v == nullptr) return 0;
+    Result<int64_t> n = ReadInt(*v, key, 0);
+    return n.ok() ? *n : 0;
+  };
   int64_t capacity = 0, free = 0;
   for (const auto& s : services) {
-    if (!s.capacity.is_object()) continue;
-    capacity = std::max<int64_t>(capacity, s.capacity.value("target_total_bytes", int64_t{0}));
-    free = std::max<int64_t>(free, s.capacity.value("target_free_bytes", int64_t{0}));
+    capacity = std::max(capacity, bytes(s.capacity, "target_total_bytes"));
+    free = std::max(free, bytes(s.capacity, "target_free_bytes"));
   }
   json entry = {{"storage_type", "nfs"},
                 {"total_capacity", capacity},

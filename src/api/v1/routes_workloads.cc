@@ -328,12 +328,22 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
       return Status::Conflict("Workload " + w.id + " is " + w.status + ": its instances can change only when it is available.");
     }
     CAIRN_ASSIGN_OR_RETURN(update.vms, ReadInstances(service, request, *v, w.id));
-    CAIRN_ASSIGN_OR_RETURN(auto counts, db::WorkloadRepository(service.db).CountByProject(w.project_id));
-    CAIRN_RETURN_IF_ERROR(EnforceQuota(service.db, w.project_id, db::kQuotaTypeVmsId, "VMs",
-                                       counts.vms - static_cast<int64_t>(w.vms.size()) +
-                                           static_cast<int64_t>(update.vms->size())));
   }
-  CAIRN_ASSIGN_OR_RETURN(db::Workload updated, db::WorkloadRepository(service.db).Update(w.id, update));
+  // The VMs quota is checked in the transaction that writes the new set, so
+  // two concurrent updates cannot both pass it.
+  db::Workload updated;
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("update workload", [&](db::Executor& tx) -> Status {
+    db::WorkloadRepository workloads(tx);
+    if (update.vms) {
+      CAIRN_ASSIGN_OR_RETURN(db::Workload current, workloads.Get(w.id));
+      CAIRN_ASSIGN_OR_RETURN(auto counts, workloads.CountByProject(w.project_id));
+      CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeVmsId, "VMs",
+                                         counts.vms - static_cast<int64_t>(current.vms.size()) +
+                                             static_cast<int64_t>(update.vms->size())));
+    }
+    CAIRN_ASSIGN_OR_RETURN(updated, workloads.Update(w.id, update));
+    return Status::OK();
+  }));
   Audit(service, request, "workload_update", "workload", w.id);
   return Response::Json(200, {{"workload", WorkloadView(updated, ScheduleView(updated, now), LinkBaseOf(request), true)}});
 }
