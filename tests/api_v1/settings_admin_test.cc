@@ -177,6 +177,28 @@ TEST_F(ApiV1Test, WorkloadPolicies) {
             "Policy doesn't allow workload:policy_delete to be performed.");
 }
 
+// A workload whose metadata.policy_id is null (clients send it so) does not
+// follow any policy, and does not make policy update or delete answer 500.
+TEST_F(ApiV1Test, NullPolicyIdInMetadataIsNoPolicy) {
+  db::Policy p;
+  p.name = "silver";
+  p.field_values = {{"interval", "12hr"}};
+  auto created = db::PolicyRepository(h.db()).Create(p);
+  ASSERT_TRUE(created.ok());
+  json wl = WorkloadBody({kVmA1});
+  wl["workload"]["metadata"] = {{"policy_id", nullptr}};
+  Answer w = h.Post(h.P(kProjectA, "/workloads"), kTokMemberA, wl);
+  ASSERT_EQ(w.status, 202) << w.Dump();
+  const std::string wid = w.body["workload"]["id"];
+  Answer updated = h.Put(h.P(kAdminProject, "/workload_policy/" + created->id), kTokAdmin,
+                         {{"policy", {{"field_values", {{"interval", "6hr"}}}}}});
+  ASSERT_EQ(updated.status, 200) << updated.Dump();
+  EXPECT_EQ(h.Get(h.P(kProjectA, "/workloads/" + wid), kTokMemberA).body["workload"]["jobschedule"]["interval"],
+            "24hr");
+  Answer deleted = h.Delete(h.P(kAdminProject, "/workload_policy/" + created->id), kTokAdmin);
+  EXPECT_EQ(deleted.status, 202) << deleted.Dump();
+}
+
 TEST_F(ApiV1Test, PolicyAssignmentsOfOtherProjectsStayHidden) {
   db::Policy p;
   p.name = "shared";

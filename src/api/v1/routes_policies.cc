@@ -62,12 +62,16 @@ std::vector<db::PolicyAssignment> VisibleAssignments(const Request& request,
   return assignments;
 }
 
-// Live workloads that follow policy `id`, across projects.
-Result<std::vector<db::Workload>> WorkloadsOfPolicy(ApiService& service, std::string_view id) {
-  CAIRN_ASSIGN_OR_RETURN(auto all, db::WorkloadRepository(service.db).List(db::WorkloadFilter{}, db::Page{}));
+// Live workloads that follow policy `id`, across projects. A workload's
+// metadata.policy_id may be null or absent (json::value() would throw on null).
+Result<std::vector<db::Workload>> WorkloadsOfPolicy(db::Executor& db, std::string_view id) {
+  CAIRN_ASSIGN_OR_RETURN(auto all, db::WorkloadRepository(db).List(db::WorkloadFilter{}, db::Page{}));
   std::vector<db::Workload> out;
   for (auto& w : all) {
-    if (w.metadata.is_object() && w.metadata.value("policy_id", "") == id) out.push_back(std::move(w));
+    const nlohmann::json* policy_id = FindMember(w.metadata, "policy_id");
+    if (policy_id != nullptr && policy_id->is_string() && policy_id->get_ref<const std::string&>() == id) {
+      out.push_back(std::move(w));
+    }
   }
   return out;
 }
@@ -126,10 +130,13 @@ Result<Response> UpdatePolicy(ApiService& service, const Request& request) {
     if (!v->is_object()) return Status::InvalidArgument("Invalid value for 'policy.metadata': expected an object");
     update.metadata = *v;
   }
-  CAIRN_ASSIGN_OR_RETURN(db::Policy updated, db::PolicyRepository(service.db).Update(p.id, update));
-  if (update.field_values) {
-    // The workloads that follow the policy take its new schedule values.
-    CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(service, p.id));
+  // The policy and the schedules of the workloads that follow it change in
+  // one transaction: all or nothing.
+  db::Policy updated;
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("update policy", [&](db::Executor& tx) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(updated, db::PolicyRepository(tx).Update(p.id, update));
+    if (!update.field_values) return Status::OK();
+    CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(tx, p.id));
     const TimePoint now = service.clock.Now();
     for (const auto& w : workloads) {
       auto schedule = engine::ParseJobSchedule(w.jobschedule.is_object() ? w.jobschedule : json::object(),
@@ -140,9 +147,10 @@ Result<Response> UpdatePolicy(ApiService& service, const Request& request) {
       stored.erase("nextrun");
       db::WorkloadUpdate wu;
       wu.jobschedule = stored;
-      CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(service.db).Update(w.id, wu).status());
+      CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(tx).Update(w.id, wu).status());
     }
-  }
+    return Status::OK();
+  }));
   CAIRN_ASSIGN_OR_RETURN(auto assignments, db::PolicyRepository(service.db).AssignmentsOfPolicy(p.id));
   Audit(service, request, "policy_update", "workload_policy", p.id);
   return Response::Json(200, {{"policy", PolicyView(updated, assignments)}});
@@ -170,7 +178,7 @@ Result<Response> ShowPolicy(ApiService& service, const Request& request) {
 Result<Response> DeletePolicy(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:policy_delete", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(db::Policy p, LoadPolicy(service, request));
-  CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(service, p.id));
+  CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(service.db, p.id));
   if (!workloads.empty()) {
     return Status::Conflict("Workload policy " + p.id + " is used by " + std::to_string(workloads.size()) +
                             " workload(s), e.g. " + workloads.front().id + ".");
