@@ -253,6 +253,8 @@ TEST_F(SnapshotsTest, InplaceRestoreAndRefusals) {
   bad([](json& b) { b["restore"]["options"]["openstack"]["instances"] = "all"; }, "expected a list");
   bad([](json& b) { b["restore"]["options"]["type"] = "vmware"; }, "openstack");
   bad([](json& b) { b["restore"].erase("options"); }, "restore_type");
+  // options.type does not choose the restore type (restore_options.h).
+  bad([](json& b) { b["restore"]["options"].erase("restore_type"); }, "restore_type");
   EXPECT_TRUE(IsFault(h.Do("POST", RestoreUrl(), kTokMemberA, ""), 400, "badRequest"));
   EXPECT_EQ(FaultMessage(h.Post(RestoreUrl(), kTokReaderA, inplace)),
             "Policy doesn't allow snapshot:snapshot_restore to be performed.");
@@ -268,7 +270,15 @@ TEST_F(SnapshotsTest, InplaceRestoreAndRefusals) {
 TEST_F(SnapshotsTest, RestoreOfUnavailableSnapshotIs409) {
   ASSERT_TRUE(db::SnapshotRepository(h.db()).SetStatusIf(snap_.id, {"available"}, "error").ok());
   json body = {{"restore", {{"options", {{"oneclickrestore", true}}}}}};
-  EXPECT_TRUE(IsFault(h.Post(RestoreUrl(), kTokMemberA, body), 409, "conflict"));
+  Answer a = h.Post(RestoreUrl(), kTokMemberA, body);
+  EXPECT_TRUE(IsFault(a, 409, "conflict"));
+  EXPECT_NE(FaultMessage(a).find("only an available snapshot"), std::string::npos) << a.Dump();
+  // Checked in the transaction that would record the restore: nothing is
+  // recorded and the workload is not left locked.
+  EXPECT_EQ(h.CountJobs("restore_create"), 0u);
+  auto w = db::WorkloadRepository(h.db()).Get(wid_);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->status, "available");
 }
 
 TEST_F(SnapshotsTest, RestoreListShowCancelDelete) {

@@ -30,8 +30,8 @@ struct RestoreRequest {
 // form real clients send (docs/api.md), also the minimal `{"options": {...}}`
 // without the "restore" wrapper:
 // - the type comes from options.restore_type, else "oneclick" when
-//   options.oneclickrestore is true (also "True"), else selective/inplace
-//   from options.type;
+//   options.oneclickrestore is true (also "True"); with neither it is an
+//   InvalidArgument. options.type, when given, must be "openstack";
 // - name and description may sit inside options instead; default name "restore";
 // - selective: openstack.instances[] with id (a VM of the snapshot), include,
 //   name, availability_zone, flavor (id or vcpus/ram/disk/ephemeral/swap),

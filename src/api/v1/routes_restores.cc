@@ -58,11 +58,15 @@ Result<Response> CreateRestore(ApiService& service, const Request& request) {
     if (d.volume_id) contents.volume_ids.insert(*d.volume_id);
   }
   CAIRN_ASSIGN_OR_RETURN(RestoreRequest parsed, ParseRestoreRequest(body, contents));
-  if (s.status != db::snapshot_status::kAvailable) {
-    return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only an available snapshot can be restored.");
-  }
   db::Restore created;
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("create restore", [&](db::Executor& tx) -> Status {
+    // The snapshot's status is read in the transaction that records the
+    // restore, so a concurrent delete cannot slip in between.
+    CAIRN_ASSIGN_OR_RETURN(db::Snapshot current, db::SnapshotRepository(tx).Get(s.id));
+    if (current.status != db::snapshot_status::kAvailable) {
+      return Status::Conflict("Snapshot " + s.id + " is " + current.status +
+                              ": only an available snapshot can be restored.");
+    }
     Status set = db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(db::workload_status::kAvailable)},
                                                         db::workload_status::kLocked);
     if (set.code() == ErrorCode::kConflict) {

@@ -32,6 +32,8 @@ json Links(const LinkBase& base, std::string_view collection, std::string_view i
 json TimeView(TimePoint t);
 json TimeView(const std::optional<TimePoint>& t);
 
+// {id, name, description, is_public, links}; `detail` adds metadata,
+// created_at, updated_at and status ("available").
 json WorkloadTypeView(const db::WorkloadType& type, const LinkBase& base, bool detail);
 
 // The list view is the summary; `detail` adds instances, jobschedule (as
@@ -46,6 +48,9 @@ json WorkloadView(const db::Workload& workload, const json& jobschedule, const L
 json SnapshotView(const db::Snapshot& snapshot, const std::vector<db::SnapshotVm>& vms,
                   const std::vector<db::SnapshotDisk>& disks, const LinkBase& base, bool detail);
 
+// {id, name, description, snapshot_id, workload_id, project_id, user_id,
+// restore_type, status, times, sizes, progress and messages, links};
+// `detail` adds the stored `options` and the restored `instances`.
 json RestoreView(const db::Restore& restore, const LinkBase& base, bool detail);
 
 // {"name", "value", "category", "type", "is_public", "is_hidden",
@@ -56,14 +61,19 @@ json SettingView(const db::Setting& setting);
 // a list of {policy_field_name, value}, plus policy_assignments.
 json PolicyView(const db::Policy& policy, const std::vector<db::PolicyAssignment>& assignments);
 
+// {id, name, description, display_order, status ("available"), created_at}.
 json QuotaTypeView(const db::QuotaType& type);
 
 // Exactly {id, project_id, quota_type_id, allowed_value, high_watermark,
 // version, quota_type_name}.
 json AllowedQuotaView(const db::AllowedQuota& quota);
 
+// {name (the Keystone trust id), value, user_id, project_id, status,
+// metadata (the role), created_at}.
 json TrustView(const db::Trust& trust);
 
+// {id, timestamp, request_id, user_id, user_name, project_id, action,
+// object_type, object_id, details}.
 json AuditEntryView(const db::AuditEntry& entry);
 
 }  // namespace cairn::api
