@@ -469,6 +469,32 @@ TEST_F(ApiV1Test, DeleteWhileLockedIs409) {
   EXPECT_NE(FaultMessage(a).find("locked"), std::string::npos) << a.Dump();
 }
 
+// instances change only on an available or failed workload (docs/api.md).
+TEST_F(ApiV1Test, InstancesChangeOnlyWhenAvailableOrError) {
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
+  const std::string url = h.P(kProjectA, "/workloads/" + wid);
+  const json body = {{"workload", {{"instances", json::array({{{"instance-id", kVmA2}}})}}}};
+  EXPECT_TRUE(IsFault(h.Put(url, kTokMemberA, body), 409, "conflict"));  // still creating
+  db::WorkloadUpdate failed;
+  failed.status = "error";
+  ASSERT_TRUE(db::WorkloadRepository(h.db()).Update(wid, failed).ok());
+  Answer a = h.Put(url, kTokMemberA, body);
+  ASSERT_EQ(a.status, 200) << a.Dump();
+  ASSERT_EQ(a.body["workload"]["instances"].size(), 1u);
+}
+
+// unlock: locked or error -> available; 409 in other states (docs/api.md).
+TEST_F(ApiV1Test, UnlockFromErrorAndRefusedWhileCreating) {
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
+  const std::string url = h.P(kProjectA, "/workloads/" + wid + "/unlock");
+  EXPECT_TRUE(IsFault(h.Do("POST", url, kTokMemberA), 409, "conflict"));
+  db::WorkloadUpdate failed;
+  failed.status = "error";
+  ASSERT_TRUE(db::WorkloadRepository(h.db()).Update(wid, failed).ok());
+  ASSERT_EQ(h.Do("POST", url, kTokMemberA).status, 202);
+  EXPECT_EQ(db::WorkloadRepository(h.db()).Get(wid)->status, "available");
+}
+
 TEST_F(ApiV1Test, PauseResumeUnlockReset) {
   const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
   h.MarkWorkloadAvailable(wid);
