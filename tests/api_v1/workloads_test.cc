@@ -7,6 +7,7 @@
 #include "db/quota_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
+#include "common/json_input.h"
 #include "common/strings.h"
 #include "api_v1/api_v1_harness.h"
 
@@ -543,6 +544,28 @@ TEST_F(ApiV1Test, PolicyIdOnCreate) {
   json b = WorkloadBody({kVmB1});
   b["workload"]["policy_id"] = created->id;
   EXPECT_TRUE(IsFault(h.Post(h.P(kProjectB, "/workloads"), kTokMemberB, b), 400, "badRequest"));
+}
+
+// On update, metadata.policy_id is checked like policy_id: a policy not
+// assigned to the project is refused, an assigned one applies its values.
+TEST_F(ApiV1Test, PolicyIdInMetadataOnUpdateIsChecked) {
+  db::Policy p;
+  p.name = "gold";
+  p.field_values = {{"interval", "12hr"}};
+  auto created = db::PolicyRepository(h.db()).Create(p);
+  ASSERT_TRUE(created.ok());
+  const std::string wb = h.CreateWorkload(kTokMemberB, {kVmB1});
+  const std::string url = h.P(kProjectB, "/workloads/" + wb);
+  const json body = {{"workload", {{"metadata", {{"policy_id", created->id}}}}}};
+  EXPECT_TRUE(IsFault(h.Put(url, kTokMemberB, body), 400, "badRequest"));
+  auto w = db::WorkloadRepository(h.db()).Get(wb);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(FindMember(w->metadata, "policy_id"), nullptr);
+  ASSERT_TRUE(db::PolicyRepository(h.db()).Assign(created->id, kProjectB, "").ok());
+  Answer a = h.Put(url, kTokMemberB, body);
+  ASSERT_EQ(a.status, 200) << a.Dump();
+  EXPECT_EQ(a.body["workload"]["metadata"]["policy_id"], created->id);
+  EXPECT_EQ(a.body["workload"]["jobschedule"]["interval"], "12hr");
 }
 
 }  // namespace

@@ -303,9 +303,10 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
   }
   json metadata = w.metadata;
   bool metadata_changed = false;
+  json given_metadata = json::object();
   if (const json* v = FindMember(in, "metadata")) {
-    CAIRN_ASSIGN_OR_RETURN(json given, ReadMetadata(*v));
-    for (const auto& [k, value] : given.items()) metadata[k] = value;
+    CAIRN_ASSIGN_OR_RETURN(given_metadata, ReadMetadata(*v));
+    for (const auto& [k, value] : given_metadata.items()) metadata[k] = value;
     metadata_changed = true;
   }
   engine::JobSchedule schedule = StoredSchedule(w, now);
@@ -315,6 +316,11 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     schedule_changed = true;
   }
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> policy_id, ReadPolicyId(in));
+  // As on create, metadata.policy_id chooses a policy too: it is checked
+  // against the project's assigned policies, never stored unchecked.
+  if (!policy_id) {
+    CAIRN_ASSIGN_OR_RETURN(policy_id, ReadPolicyId(given_metadata));
+  }
   if (policy_id) {
     CAIRN_ASSIGN_OR_RETURN(auto policy, ChoosePolicy(service, w.project_id, policy_id));
     CAIRN_ASSIGN_OR_RETURN(schedule, ApplyPolicy(*policy, schedule));
