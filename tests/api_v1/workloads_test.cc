@@ -568,5 +568,23 @@ TEST_F(ApiV1Test, PolicyIdInMetadataOnUpdateIsChecked) {
   EXPECT_EQ(a.body["workload"]["jobschedule"]["interval"], "12hr");
 }
 
+// An admin's Nova shows every project's servers: a workload still protects
+// only servers of its own project.
+TEST_F(ApiV1Test, AdminCannotPutAnotherProjectsServerInAWorkload) {
+  Answer foreign = h.Post(h.P(kAdminProject, "/workloads"), kTokAdmin, WorkloadBody({kVmB1}));
+  EXPECT_TRUE(IsFault(foreign, 400, "badRequest")) << foreign.Dump();
+  EXPECT_NE(FaultMessage(foreign).find("another project"), std::string::npos);
+  // Acting in B's URL, the admin creates B's workload.
+  Answer for_b = h.Post(h.P(kProjectB, "/workloads"), kTokAdmin, WorkloadBody({kVmB1}));
+  ASSERT_EQ(for_b.status, 202) << for_b.Dump();
+  EXPECT_EQ(for_b.body["workload"]["project_id"], kProjectB);
+  // Nor on update.
+  const std::string wa = h.CreateWorkload(kTokMemberA, {kVmA1});
+  h.MarkWorkloadAvailable(wa);
+  EXPECT_TRUE(IsFault(h.Put(h.P(kProjectA, "/workloads/" + wa), kTokAdmin,
+                            {{"workload", {{"instances", json::array({{{"instance-id", kVmB2}}})}}}}),
+                      400, "badRequest"));
+}
+
 }  // namespace
 }  // namespace cairn::api::testing

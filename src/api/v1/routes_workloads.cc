@@ -57,9 +57,12 @@ Result<db::Workload> LoadWorkload(ApiService& service, const Request& request, s
 }
 
 // Reads the "instances" list of a workload body into VM rows, checking each
-// server with Nova as the caller and that no other live workload has it.
+// server with Nova as the caller, that it belongs to the workload's project
+// (an admin's Nova shows every project's servers) and that no other live
+// workload has it.
 Result<std::vector<db::WorkloadVm>> ReadInstances(ApiService& service, const Request& request,
-                                                  const json& list, std::string_view own_workload_id) {
+                                                  const json& list, std::string_view project_id,
+                                                  std::string_view own_workload_id) {
   if (!list.is_array()) {
     return Status::InvalidArgument("Invalid value for 'instances': expected a list, got " + DescribeJson(list));
   }
@@ -94,6 +97,10 @@ Result<std::vector<db::WorkloadVm>> ReadInstances(ApiService& service, const Req
         return Status::InvalidArgument("Instance " + vm_id + " does not exist.");
       }
       return server.status();
+    }
+    if (!server->project_id.empty() && server->project_id != project_id) {
+      return Status::InvalidArgument("Instance " + vm_id + " belongs to another project than the workload's (" +
+                                     std::string(project_id) + ").");
     }
     CAIRN_ASSIGN_OR_RETURN(auto owner, db::WorkloadRepository(service.db).FindByVm(vm_id));
     if (owner && owner->id != own_workload_id) {
@@ -238,7 +245,7 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
 
   const json* instances = FindMember(in, "instances");
   if (instances == nullptr) return Status::InvalidArgument("The workload must list its 'instances'.");
-  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, *instances, ""));
+  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, *instances, project, ""));
 
   db::Workload created;
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("create workload", [&](db::Executor& tx) -> Status {
@@ -333,7 +340,7 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     if (w.status != ws::kAvailable && w.status != ws::kError) {
       return Status::Conflict("Workload " + w.id + " is " + w.status + ": its instances can change only when it is available.");
     }
-    CAIRN_ASSIGN_OR_RETURN(update.vms, ReadInstances(service, request, *v, w.id));
+    CAIRN_ASSIGN_OR_RETURN(update.vms, ReadInstances(service, request, *v, w.project_id, w.id));
   }
   // The VMs quota is checked in the transaction that writes the new set, so
   // two concurrent updates cannot both pass it.
