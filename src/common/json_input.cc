@@ -110,9 +110,15 @@ Result<int64_t> ReadInt(const json& value, std::string_view field, int64_t min, 
     }
   } else if (value.is_string()) {
     std::string_view text = Trim(value.get_ref<const std::string&>());
-    if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+    bool plus = false;
+    if (!text.empty() && text.front() == '+') {
+      text.remove_prefix(1);
+      plus = true;
+    }
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), result);
-    parsed = !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+    // "+-3" is no integer: one sign at most.
+    parsed = !text.empty() && !(plus && text.front() == '-') && ec == std::errc() &&
+             ptr == text.data() + text.size();
   }
   if (!parsed) return Invalid(field, "an integer", value);
   if (result < min || result > max) {

@@ -35,7 +35,7 @@ TEST(JsonInputTest, IntsFromNumbersAndStrings) {
   EXPECT_EQ(*ReadInt(json(" -1 "), "v"), -1);
   EXPECT_EQ(*ReadInt(json("+7"), "v"), 7);
   EXPECT_EQ(*ReadInt(json(4.0), "v"), 4);
-  for (const json& bad : {json("3x"), json(""), json("1e3"), json(3.5), json(true), json("99999999999999999999"),
+  for (const json& bad : {json("3x"), json(""), json("+-3"), json("+"), json("1e3"), json(3.5), json(true), json("99999999999999999999"),
                           json(18446744073709551615ull)}) {
     auto r = ReadInt(bad, "v");
     ASSERT_FALSE(r.ok()) << bad.dump();
