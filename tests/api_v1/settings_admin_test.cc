@@ -263,6 +263,14 @@ TEST_F(ApiV1Test, Quotas) {
   EXPECT_TRUE(IsFault(h.Put(h.P(kAdminProject, "/update_allowed_quota/" + qid), kTokAdmin,
                             {{"allowed_quotas", {{"allowed_value", 2}, {"high_watermark", 3}}}}),
                       400, "badRequest"));
+  // A value not sent is the stored one, read in the transaction that writes.
+  EXPECT_TRUE(IsFault(h.Put(h.P(kAdminProject, "/update_allowed_quota/" + qid), kTokAdmin,
+                            {{"allowed_quotas", {{"high_watermark", 11}}}}),
+                      400, "badRequest"));
+  Answer lower = h.Put(h.P(kAdminProject, "/update_allowed_quota/" + qid), kTokAdmin,
+                       {{"allowed_quotas", {{"allowed_value", 4}}}});
+  ASSERT_EQ(lower.status, 200) << lower.Dump();
+  EXPECT_EQ(lower.body["allowed_quotas"]["high_watermark"], 4);
   EXPECT_EQ(FaultMessage(h.Delete(h.P(kProjectA, "/project_allowed_quotas/" + qid), kTokMemberA)),
             "Policy doesn't allow workload:delete_allowed_quota to be performed.");
   EXPECT_EQ(h.Delete(h.P(kAdminProject, "/project_allowed_quotas/" + qid), kTokAdmin).status, 202);

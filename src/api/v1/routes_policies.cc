@@ -372,13 +372,22 @@ Result<Response> UpdateQuota(ApiService& service, const Request& request) {
   if (const json* v = FindMember(*in, "high_watermark")) {
     CAIRN_ASSIGN_OR_RETURN(update.high_watermark, ReadInt(*v, "allowed_quotas.high_watermark", -1));
   }
-  const int64_t allowed = update.allowed_value.value_or(q.allowed_value);
-  const int64_t high = update.high_watermark.value_or(update.allowed_value && !update.high_watermark ? allowed : q.high_watermark);
-  if (allowed >= 0 && high > allowed) {
-    return Status::InvalidArgument("Invalid value for 'allowed_quotas.high_watermark': above allowed_value");
-  }
-  update.high_watermark = high;
-  CAIRN_ASSIGN_OR_RETURN(db::AllowedQuota updated, db::QuotaRepository(service.db).Update(q.id, update));
+  // The values not sent are read in the transaction that writes, so the
+  // high_watermark <= allowed_value check holds against concurrent updates.
+  db::AllowedQuota updated;
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("update quota", [&](db::Executor& tx) -> Status {
+    db::QuotaRepository quotas(tx);
+    CAIRN_ASSIGN_OR_RETURN(db::AllowedQuota current, quotas.Get(q.id));
+    const int64_t allowed = update.allowed_value.value_or(current.allowed_value);
+    const int64_t high =
+        update.high_watermark.value_or(update.allowed_value && !update.high_watermark ? allowed : current.high_watermark);
+    if (allowed >= 0 && high > allowed) {
+      return Status::InvalidArgument("Invalid value for 'allowed_quotas.high_watermark': above allowed_value");
+    }
+    update.high_watermark = high;
+    CAIRN_ASSIGN_OR_RETURN(updated, quotas.Update(q.id, update));
+    return Status::OK();
+  }));
   Audit(service, request, "allowed_quota_update", "allowed_quota", q.id);
   return Response::Json(200, {{"allowed_quotas", AllowedQuotaView(updated)}});
 }
