@@ -586,5 +586,12 @@ TEST_F(ApiV1Test, AdminCannotPutAnotherProjectsServerInAWorkload) {
                       400, "badRequest"));
 }
 
+TEST_F(ApiV1Test, EmptyListFiltersFilterNothing) {
+  h.CreateWorkload(kTokMemberA, {kVmA1});
+  Answer a = h.Get(h.P(kProjectA, "/workloads?status=&name="), kTokMemberA);
+  ASSERT_EQ(a.status, 200) << a.Dump();
+  EXPECT_EQ(a.body["workloads"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace cairn::api::testing

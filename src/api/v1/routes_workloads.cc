@@ -272,8 +272,9 @@ Result<Response> ListWorkloads(ApiService& service, const Request& request, bool
     if (all) filter.project_id.reset();
     if (p && !p->empty()) filter.project_id = *p;
   }
-  if (auto name = request.Query("name")) filter.name = *name;
-  if (auto status = request.Query("status")) filter.statuses = {*status};
+  // An empty ?name= or ?status= filters nothing (as on snapshots), not on "".
+  if (auto name = request.Query("name"); name && !name->empty()) filter.name = *name;
+  if (auto status = request.Query("status"); status && !status->empty()) filter.statuses = {*status};
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
   CAIRN_ASSIGN_OR_RETURN(auto rows, db::WorkloadRepository(service.db).List(filter, page));
   const TimePoint now = service.clock.Now();
