@@ -69,13 +69,7 @@ Result<std::unique_ptr<ApiApp>> ApiApp::Create(const Config& config) {
   auth.cache_size = static_cast<size_t>(cache_size);
   auth.cache_time = std::chrono::seconds(cache_time);
   PolicyEnforcer* policy = app->policy_.get();
-  auth.is_admin = [policy](const openstack::Token& token) {
-    Credentials creds;
-    creds.user_id = token.user.id;
-    creds.project_id = token.ProjectId();
-    creds.roles = token.RoleNames();
-    return policy->IsAdmin(creds);
-  };
+  auth.is_admin = [policy](const openstack::Token& token) { return policy->IsAdmin(CredentialsOfToken(token)); };
   auto authenticator = std::make_shared<Authenticator>(*app->validator_, std::move(auth));
   app->router_ = router;
   app->dispatcher_ = std::make_shared<Dispatcher>(router);

@@ -4,6 +4,7 @@
 
 #include "api/fault.h"
 #include "api/v1/service.h"
+#include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/strings.h"
 #include "db/policy_repository.h"
@@ -139,14 +140,10 @@ Result<Response> UpdatePolicy(ApiService& service, const Request& request) {
     CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(tx, p.id));
     const TimePoint now = service.clock.Now();
     for (const auto& w : workloads) {
-      auto schedule = engine::ParseJobSchedule(w.jobschedule.is_object() ? w.jobschedule : json::object(),
-                                               engine::DefaultJobSchedule(now));
-      if (!schedule.ok()) continue;
-      CAIRN_ASSIGN_OR_RETURN(engine::JobSchedule s, engine::ParseJobSchedule(*update.field_values, *schedule));
-      json stored = engine::JobScheduleToJson(s, now);
-      stored.erase("nextrun");
+      CAIRN_ASSIGN_OR_RETURN(engine::JobSchedule s,
+                             engine::ParseJobSchedule(*update.field_values, StoredSchedule(w, now)));
       db::WorkloadUpdate wu;
-      wu.jobschedule = stored;
+      wu.jobschedule = StoredForm(s, now);
       CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(tx).Update(w.id, wu).status());
     }
     return Status::OK();

@@ -1,6 +1,7 @@
 // Routes of settings, the global job scheduler switch and trusts.
 #include "api/fault.h"
 #include "api/v1/service.h"
+#include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -234,26 +235,19 @@ Result<Response> DeleteTrust(ApiService& service, const Request& request) {
 // GET /workloads/{wid}/scheduler_trust_validate: can scheduled snapshots of
 // this workload run? They need a valid trust of the workload's owner.
 Result<Response> ValidateSchedulerTrust(ApiService& service, const Request& request) {
-  const std::string& wid = request.PathParam("workload_id");
-  const Status missing = Status::NotFound("Workload " + wid + " could not be found.");
-  if (!LooksLikeId(wid)) return missing;
-  auto w = db::WorkloadRepository(service.db).Get(AsciiLower(wid));
-  if (!w.ok()) return w.status().code() == ErrorCode::kNotFound ? missing : w.status();
-  CAIRN_RETURN_IF_ERROR(CheckVisible(request, w->project_id, "Workload " + wid));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:scheduler_trust_validate", w->project_id));
-  CAIRN_ASSIGN_OR_RETURN(auto trusts, db::TrustRepository(service.db).ListByProject(w->project_id));
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:scheduler_trust_validate", w.project_id));
+  CAIRN_ASSIGN_OR_RETURN(auto trusts, db::TrustRepository(service.db).ListByProject(w.project_id));
   json trust = nullptr;
   bool valid = false;
   for (const auto& t : trusts) {
-    if (t.user_id != w->user_id) continue;
+    if (t.user_id != w.user_id) continue;
     trust = TrustView(t);
     valid = service.identity.TrustValid(t.name).ok();
     if (valid) break;
   }
   CAIRN_ASSIGN_OR_RETURN(bool global, SchedulerEnabled(service.db));
-  auto schedule = engine::ParseJobSchedule(w->jobschedule.is_object() ? w->jobschedule : json::object(),
-                                           engine::DefaultJobSchedule(service.clock.Now()));
-  const bool enabled = global && schedule.ok() && schedule->enabled;
+  const bool enabled = global && StoredSchedule(w, service.clock.Now()).enabled;
   return Response::Json(200, {{"trust", trust}, {"is_valid", valid}, {"scheduler_enabled", enabled}});
 }
 

@@ -5,6 +5,7 @@
 #include "api/fault.h"
 #include "api/v1/quota_check.h"
 #include "api/v1/service.h"
+#include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/strings.h"
 #include "db/job_repository.h"
@@ -22,38 +23,8 @@ namespace ws = db::workload_status;
 constexpr size_t kMaxName = 255;
 constexpr size_t kMaxDescription = 4096;
 
-Status WorkloadNotFound(std::string_view id) {
-  return Status::NotFound("Workload " + std::string(id) + " could not be found.");
-}
-
-// The stored schedule as a JobSchedule (the stored JSON is canonical).
-engine::JobSchedule StoredSchedule(const db::Workload& w, TimePoint now) {
-  auto parsed = engine::ParseJobSchedule(w.jobschedule.is_object() ? w.jobschedule : json::object(),
-                                         engine::DefaultJobSchedule(now));
-  return parsed.ok() ? *parsed : engine::DefaultJobSchedule(now);
-}
-
 json ScheduleView(const db::Workload& w, TimePoint now) {
   return engine::JobScheduleToJson(StoredSchedule(w, now), now);
-}
-
-// The stored form of a schedule: canonical, without nextrun.
-json StoredForm(const engine::JobSchedule& s, TimePoint now) {
-  json out = engine::JobScheduleToJson(s, now);
-  out.erase("nextrun");
-  return out;
-}
-
-// Loads a workload the caller may see (404 otherwise: no leak of existence).
-Result<db::Workload> LoadWorkload(ApiService& service, const Request& request, std::string_view id) {
-  if (!LooksLikeId(id)) return WorkloadNotFound(id);
-  auto w = db::WorkloadRepository(service.db).Get(AsciiLower(id));
-  if (!w.ok()) {
-    if (w.status().code() == ErrorCode::kNotFound) return WorkloadNotFound(id);
-    return w.status();
-  }
-  CAIRN_RETURN_IF_ERROR(CheckVisible(request, w->project_id, "Workload " + std::string(id)));
-  return w;
 }
 
 // Reads the "instances" list of a workload body into VM rows, checking each

@@ -41,16 +41,20 @@ db::Job MakeJob(const Request& request, std::string_view kind, std::string_view 
   return job;
 }
 
-Credentials CallerCredentials(const Request& request) {
+Credentials CredentialsOfToken(const openstack::Token& token) {
   Credentials creds;
-  if (!request.auth) return creds;
-  const AuthContext& caller = *request.auth;
-  creds.user_id = caller.user_id();
-  creds.project_id = caller.project_id();
-  creds.roles = caller.token.RoleNames();
-  creds.is_admin = caller.is_admin;
-  creds.extra["user_domain_id"] = caller.token.user.domain_id;
-  if (caller.token.project) creds.extra["project_domain_id"] = caller.token.project->domain_id;
+  creds.user_id = token.user.id;
+  creds.project_id = token.ProjectId();
+  creds.roles = token.RoleNames();
+  creds.extra["user_domain_id"] = token.user.domain_id;
+  if (token.project) creds.extra["project_domain_id"] = token.project->domain_id;
+  return creds;
+}
+
+Credentials CallerCredentials(const Request& request) {
+  if (!request.auth) return Credentials{};
+  Credentials creds = CredentialsOfToken(request.auth->token);
+  creds.is_admin = request.auth->is_admin;
   return creds;
 }
 

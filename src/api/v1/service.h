@@ -116,6 +116,10 @@ db::Job MakeJob(const Request& request, std::string_view kind, std::string_view 
                 std::string_view workload_id, std::string_view project_id,
                 nlohmann::json payload = nlohmann::json::object());
 
+// The policy credentials of a token's holder (user, project, roles, domains);
+// is_admin is left false: the caller decides it (PolicyEnforcer::IsAdmin).
+Credentials CredentialsOfToken(const openstack::Token& token);
+
 // The policy credentials of the request's caller (request.auth must be set).
 Credentials CallerCredentials(const Request& request);
 
