@@ -50,6 +50,7 @@ TEST_F(ApiV1Test, CreateWorkloadRecordsAJobAndAnswers202Creating) {
   ASSERT_EQ(a.status, 202) << a.Dump();
   const json& w = a.body["workload"];
   EXPECT_EQ(w["status"], "creating");
+  EXPECT_EQ(w["storage_usage"], (json{{"usage", 0}, {"snapshots", 0}}));  // the shape of show
   EXPECT_EQ(w["name"], "alpha");
   EXPECT_EQ(w["project_id"], kProjectA);
   EXPECT_EQ(w["user_id"], kUserA);
@@ -180,7 +181,7 @@ TEST_F(ApiV1Test, ShowListAndOtherProjects) {
   Answer show = h.Get(h.P(kProjectA, "/workloads/" + wid), kTokReaderA);
   ASSERT_EQ(show.status, 200) << show.Dump();
   EXPECT_EQ(show.body["workload"]["id"], wid);
-  EXPECT_TRUE(show.body["workload"]["storage_usage"].is_object());
+  EXPECT_EQ(show.body["workload"]["storage_usage"], (json{{"usage", 0}, {"snapshots", 0}}));
   EXPECT_TRUE(show.body["workload"].contains("availability_zone"));
   EXPECT_TRUE(show.body["workload"].contains("error_msg"));
   // Upper-case id works too.

@@ -27,6 +27,16 @@ json ScheduleView(const db::Workload& w, TimePoint now) {
   return engine::JobScheduleToJson(StoredSchedule(w, now), now);
 }
 
+// The detail view every answer about one workload gives (create, show,
+// update): with the snapshots' storage use as {usage, snapshots}.
+Result<json> DetailView(ApiService& service, const Request& request, const db::Workload& w) {
+  const TimePoint now = service.clock.Now();
+  json view = WorkloadView(w, ScheduleView(w, now), LinkBaseOf(request), true);
+  CAIRN_ASSIGN_OR_RETURN(auto usage, db::SnapshotRepository(service.db).Usage(std::nullopt, w.id));
+  view["storage_usage"] = {{"usage", usage.size}, {"snapshots", usage.snapshots}};
+  return view;
+}
+
 // Reads the "instances" list of a workload body into VM rows, checking each
 // server with Nova as the caller, that it belongs to the workload's project
 // (an admin's Nova shows every project's servers) and that no other live
@@ -228,7 +238,8 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
     return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadCreate, created.id, created.id, project)).status();
   }));
   Audit(service, request, "workload_create", "workload", created.id, created.name);
-  return Response::Json(202, {{"workload", WorkloadView(created, ScheduleView(created, now), LinkBaseOf(request), true)}});
+  CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, created));
+  return Response::Json(202, {{"workload", std::move(view)}});
 }
 
 Result<Response> ListWorkloads(ApiService& service, const Request& request, bool detail) {
@@ -259,10 +270,7 @@ Result<Response> ListWorkloads(ApiService& service, const Request& request, bool
 Result<Response> ShowWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_get", w.project_id));
-  const TimePoint now = service.clock.Now();
-  json view = WorkloadView(w, ScheduleView(w, now), LinkBaseOf(request), true);
-  CAIRN_ASSIGN_OR_RETURN(auto usage, db::SnapshotRepository(service.db).Usage(std::nullopt, w.id));
-  view["storage_usage"] = {{"usage", usage.size}, {"snapshots", usage.snapshots}};
+  CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, w));
   return Response::Json(200, {{"workload", std::move(view)}});
 }
 
@@ -330,7 +338,8 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     return Status::OK();
   }));
   Audit(service, request, "workload_update", "workload", w.id);
-  return Response::Json(200, {{"workload", WorkloadView(updated, ScheduleView(updated, now), LinkBaseOf(request), true)}});
+  CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, updated));
+  return Response::Json(200, {{"workload", std::move(view)}});
 }
 
 Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
