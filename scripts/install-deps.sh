@@ -15,6 +15,7 @@ PACKAGES=(
   libcurl4-openssl-dev
   libhowardhinnant-date-dev
   libsoci-dev libsqlite3-dev libpq-dev
+  libvirt-dev libnbd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl wrk
   postgresql
