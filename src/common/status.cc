@@ -23,6 +23,13 @@ std::string_view ErrorCodeName(ErrorCode code) {
   return "unknown";
 }
 
+ErrorCode ErrorCodeFromName(std::string_view name) {
+  for (int c = static_cast<int>(ErrorCode::kOk); c <= static_cast<int>(ErrorCode::kInternal); ++c) {
+    if (ErrorCodeName(static_cast<ErrorCode>(c)) == name) return static_cast<ErrorCode>(c);
+  }
+  return ErrorCode::kInternal;
+}
+
 Status Status::FromErrno(int err, std::string_view context) {
   char buf[256];
   // GNU strerror_r returns the message pointer (which may not be buf).

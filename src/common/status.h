@@ -31,6 +31,8 @@ enum class ErrorCode {
 
 // Returns the stable lower-case name of a code, e.g. "corruption".
 std::string_view ErrorCodeName(ErrorCode code);
+// The code whose ErrorCodeName is `name`; kInternal for an unknown name.
+ErrorCode ErrorCodeFromName(std::string_view name);
 
 class [[nodiscard]] Status {
  public:

@@ -170,6 +170,18 @@ const std::vector<Migration> kMigrations = {
          " VALUES ('3a5b7c9d-1e2f-4a6b-8c0d-2e4f6a8b0c05', 'Storage',"
          " 'Total bytes of snapshot data of the project on the backup target', 4, {NOW}, {NOW}, 0)",
      }},
+    {3,
+     "disk tasks: the engine's work for the datamovers",
+     {
+         "CREATE TABLE disk_tasks ("
+         " id {ID} NOT NULL, job_id {KEY} NOT NULL, host {KEY} NOT NULL, kind {KEY} NOT NULL,"
+         " body {TEXT} NOT NULL, status {KEY} NOT NULL, claimed_by {KEY} NOT NULL, heartbeat_at {TS},"
+         " progress_done BIGINT NOT NULL DEFAULT 0, progress_total BIGINT NOT NULL DEFAULT 0,"
+         " cancel_requested INTEGER NOT NULL DEFAULT 0, result {TEXT} NOT NULL, error_code {KEY} NOT NULL,"
+         " error {TEXT} NOT NULL, " CAIRN_TIMES
+         " PRIMARY KEY (id)){ENGINE}",
+         "CREATE INDEX ix_disk_tasks_host ON disk_tasks (host, status, created_at)",
+     }},
 };
 
 #undef CAIRN_TIMES

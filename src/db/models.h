@@ -393,6 +393,37 @@ struct Service {
   TimePoint updated_at{};
 };
 
+// ---- disk tasks ------------------------------------------------------------------
+
+namespace disk_task_status {
+inline constexpr std::string_view kQueued = "queued";
+inline constexpr std::string_view kRunning = "running";
+inline constexpr std::string_view kDone = "done";
+inline constexpr std::string_view kError = "error";
+}  // namespace disk_task_status
+
+// Work an engine hands to the datamover of one host (table disk_tasks): the
+// database transport of rpc/. A task is claimed by one datamover worker,
+// which heartbeats and reports progress while it runs.
+struct DiskTask {
+  std::string id{};
+  std::string job_id{};    // the engine job it serves
+  std::string host{};      // the datamover host that must run it
+  std::string kind{};      // what to do (rpc/task.h)
+  Json body = Json::object();
+  std::string status = std::string(disk_task_status::kQueued);
+  std::string claimed_by{};
+  std::optional<TimePoint> heartbeat_at{};
+  int64_t progress_done = 0;
+  int64_t progress_total = 0;
+  bool cancel_requested = false;
+  Json result = Json::object();
+  std::string error_code{};  // ErrorCodeName of the failure
+  std::string error{};
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
 // ---- common query types ----------------------------------------------------------
 
 // Marker pagination: at most `limit` rows (0: no limit) after the row whose
