@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 
@@ -65,6 +68,27 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+// Streams an upload: curl asks for the next piece as it sends.
+struct UploadSource {
+  std::FILE* file = nullptr;
+  int read_errno = 0;  // set when fread failed
+};
+
+size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
+  auto* source = static_cast<UploadSource*>(user);
+  const size_t n = std::fread(buffer, 1, size * count, source->file);
+  if (n < size * count && std::ferror(source->file)) {
+    source->read_errno = errno != 0 ? errno : EIO;
+    return CURL_READFUNC_ABORT;
+  }
+  return n;
+}
+
 bool KnownMethod(std::string_view m) {
   return m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "HEAD";
 }
@@ -105,6 +129,22 @@ Result<Response> HttpClient::Send(const Request& request) const {
       return Status::InvalidArgument("HTTP header " + Quoted(name) + " has a line break (or a colon in its name)");
     }
   }
+  FilePtr upload;
+  curl_off_t upload_size = 0;
+  if (!request.upload_file.empty()) {
+    if (!request.body.empty()) {
+      return Status::InvalidArgument("HTTP request with both a body and an upload file: " + request.url);
+    }
+    upload.reset(std::fopen(request.upload_file.c_str(), "rb"));
+    if (!upload) return Status::FromErrno(errno, "open " + request.upload_file + " for upload");
+    if (std::fseek(upload.get(), 0, SEEK_END) != 0) return Status::FromErrno(errno, "seek " + request.upload_file);
+    const long end = std::ftell(upload.get());
+    if (end < 0) return Status::FromErrno(errno, "size of " + request.upload_file);
+    upload_size = static_cast<curl_off_t>(end);
+    std::rewind(upload.get());
+  }
+  UploadSource source{.file = upload.get()};
+
   CURL* curl = ThreadHandle();
   if (curl == nullptr) return Status::Internal("curl_easy_init failed");
 
@@ -128,7 +168,14 @@ Result<Response> HttpClient::Send(const Request& request) const {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  if (upload && request.timeout.count() == 0) {
+    // No overall limit for a file of any size; fail when it stalls instead.
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                     std::max(1L, static_cast<long>(std::chrono::ceil<std::chrono::seconds>(timeout).count())));
+  } else {
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  }
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
@@ -145,7 +192,14 @@ Result<Response> HttpClient::Send(const Request& request) const {
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+  if (upload) {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &ReadUpload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &source);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, upload_size);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+             request.method == "PATCH") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
@@ -158,6 +212,10 @@ Result<Response> HttpClient::Send(const Request& request) const {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
 
+  if (source.read_errno != 0) {
+    return Status::FromErrno(source.read_errno, "read " + request.upload_file + " for " + request.method + " " +
+                                                    request.url);
+  }
   if (rc != CURLE_OK) {
     const std::string message = error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc));
     log->debug("{} {} -> failed after {:.1f} ms: {} [headers: {}]", request.method, request.url, ms, message,
@@ -166,9 +224,14 @@ Result<Response> HttpClient::Send(const Request& request) const {
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   if (log->should_log(spdlog::level::debug)) {
-    log->debug("{} {} -> {} in {:.1f} ms [headers: {}]{}{}", request.method, request.url, response.status, ms,
-               HeadersForLog(request), request.body.empty() ? "" : " body: ",
-               request.body.empty() ? std::string() : RedactBody(request.body));
+    std::string body_for_log;
+    if (upload) {
+      body_for_log = " body: file " + request.upload_file + " (" + std::to_string(upload_size) + " bytes)";
+    } else if (!request.body.empty()) {
+      body_for_log = " body: " + RedactBody(request.body);
+    }
+    log->debug("{} {} -> {} in {:.1f} ms [headers: {}]{}", request.method, request.url, response.status, ms,
+               HeadersForLog(request), body_for_log);
     if (response.status >= 400) {
       log->debug("{} {} answered {}: {}", request.method, request.url, response.status,
                  RedactBody(response.body, 1000));

@@ -31,7 +31,13 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers{};
   std::string body{};
   // Whole-exchange limit (connect included); zero means the client's default.
+  // For an upload_file request, zero means no overall limit: the exchange
+  // fails instead when no byte moves for the client's default timeout.
   std::chrono::milliseconds timeout{0};
+  // When not empty, the body is this local file, streamed from disk as it is
+  // sent (never held in memory; `body` must then be empty). Set Content-Type
+  // yourself (e.g. application/octet-stream).
+  std::string upload_file{};
 };
 
 // One answer. Header names are lower case; repeated headers are joined with ", ".
@@ -58,8 +64,9 @@ class HttpClient {
 
   // Performs the exchange. OK with the response for every HTTP status;
   // kUnavailable "<METHOD> <url>: <curl message>" for transport failures;
-  // kInvalidArgument for an empty URL, an unknown method, or a header with a
-  // line break (no header injection).
+  // kInvalidArgument for an empty URL, an unknown method, a header with a
+  // line break (no header injection), or both a body and an upload_file;
+  // kIOError when upload_file cannot be opened or read.
   Result<Response> Send(const Request& request) const;
 
   const HttpClientOptions& options() const { return options_; }

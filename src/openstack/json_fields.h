@@ -2,7 +2,9 @@
 // one of another type reads as the fallback.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +55,24 @@ inline const nlohmann::json& JsonArray(const nlohmann::json& j, const char* key)
   if (!j.is_object()) return empty;
   auto it = j.find(key);
   return it != j.end() && it->is_array() ? *it : empty;
+}
+
+// An object's members as strings: string values as they are, others as
+// their JSON text. Empty for anything but an object.
+inline std::map<std::string, std::string> JsonStringMap(const nlohmann::json& j) {
+  std::map<std::string, std::string> out;
+  if (!j.is_object()) return out;
+  for (const auto& [key, value] : j.items()) out[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  return out;
+}
+
+// j[key] as a list of strings (non-string entries skipped); empty when absent.
+inline std::vector<std::string> JsonStringList(const nlohmann::json& j, const char* key) {
+  std::vector<std::string> out;
+  for (const auto& v : JsonArray(j, key)) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace cairn::openstack

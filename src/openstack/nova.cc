@@ -1,5 +1,7 @@
 #include "openstack/nova.h"
 
+#include <algorithm>
+
 #include "openstack/http_error.h"
 #include "openstack/json_fields.h"
 #include "openstack/keystone_admin.h"
@@ -10,14 +12,17 @@ using nlohmann::json;
 
 namespace {
 
-std::map<std::string, std::string> StringMap(const json& j) {
-  std::map<std::string, std::string> out;
-  if (!j.is_object()) return out;
-  for (const auto& [key, value] : j.items()) out[key] = value.is_string() ? value.get<std::string>() : value.dump();
-  return out;
+ServiceApi NovaApi() {
+  return {.service_type = std::string(kComputeService),
+          .name = "nova",
+          .headers = {{"OpenStack-API-Version", "compute " + std::string(kNovaMicroversion)},
+                      {"X-OpenStack-Nova-API-Version", std::string(kNovaMicroversion)}}};
 }
 
 }  // namespace
+
+NovaClient::NovaClient(const HttpClient& http, EndpointSelector selector)
+    : caller_(http, std::move(selector), NovaApi()) {}
 
 Result<Server> ParseServer(const json& s) {
   if (!s.is_object()) return Status::InvalidArgument("nova: server is not a JSON object");
@@ -36,7 +41,7 @@ Result<Server> ParseServer(const json& s) {
   server.flavor.disk_gb = static_cast<int>(JsonInt(f, "disk"));
   server.flavor.ephemeral_gb = static_cast<int>(JsonInt(f, "ephemeral"));
   server.flavor.swap_mb = static_cast<int>(JsonInt(f, "swap"));
-  server.flavor.extra_specs = StringMap(JsonObject(f, "extra_specs"));
+  server.flavor.extra_specs = JsonStringMap(JsonObject(f, "extra_specs"));
 
   // "image" is {"id": ...} or "" for a server booted from a volume.
   server.image_id = JsonString(JsonObject(s, "image"), "id");
@@ -63,32 +68,21 @@ Result<Server> ParseServer(const json& s) {
   server.power_state = static_cast<int>(JsonInt(s, "OS-EXT-STS:power_state"));
   server.key_name = JsonString(s, "key_name");
   for (const auto& g : JsonArray(s, "security_groups")) server.security_groups.push_back(JsonString(g, "name"));
-  server.metadata = StringMap(JsonObject(s, "metadata"));
+  server.metadata = JsonStringMap(JsonObject(s, "metadata"));
   server.created = JsonString(s, "created");
   server.updated = JsonString(s, "updated");
+  server.config_drive = JsonString(s, "config_drive");
+  server.fault_message = JsonString(JsonObject(s, "fault"), "message");
+  server.raw = s;
   return server;
-}
-
-Result<json> NovaClient::Get(const Token& token, const std::string& path, std::string_view what) const {
-  CAIRN_ASSIGN_OR_RETURN(std::string base, selector_.UrlFor(token, kComputeService));
-  auto headers = JsonHeaders(token.id);
-  headers.emplace_back("OpenStack-API-Version", "compute " + std::string(kNovaMicroversion));
-  headers.emplace_back("X-OpenStack-Nova-API-Version", std::string(kNovaMicroversion));
-  Request request{.method = "GET", .url = base + path, .headers = std::move(headers)};
-  const std::string context = "nova: " + std::string(what);
-  CAIRN_ASSIGN_OR_RETURN(Response response, http_.Send(request));
-  CAIRN_RETURN_IF_ERROR(StatusFromResponse(response, context));
-  return ParseJsonObject(response.body, context);
 }
 
 Result<Server> NovaClient::GetServer(const Token& token, std::string_view server_id) const {
   const std::string what = "get server " + std::string(server_id);
+  const std::string not_found = "nova: server " + std::string(server_id) + " not found";
   if (server_id.empty()) return Status::NotFound("nova: server \"\" not found");
-  auto answer = Get(token, "/servers/" + UrlEncode(server_id), what);
-  if (!answer.ok()) {
-    if (answer.status().IsNotFound()) return Status::NotFound("nova: server " + std::string(server_id) + " not found");
-    return answer.status();
-  }
+  auto answer = caller_.Call(token, "GET", "/servers/" + UrlEncode(server_id), nullptr, what);
+  if (!answer.ok()) return NotFoundAs(answer.status(), not_found);
   auto server = ParseServer(JsonObject(*answer, "server"));
   if (!server.ok()) return Status::Unavailable("nova: " + what + ": " + server.status().message());
   return server;
@@ -112,7 +106,8 @@ Result<std::vector<Server>> NovaClient::ListServers(const Token& token, const Se
   for (;;) {
     std::string page_query = query;
     if (!marker.empty()) page_query += (page_query.empty() ? "?marker=" : "&marker=") + UrlEncode(marker);
-    CAIRN_ASSIGN_OR_RETURN(json answer, Get(token, "/servers/detail" + page_query, "list servers"));
+    CAIRN_ASSIGN_OR_RETURN(json answer, caller_.Call(token, "GET", "/servers/detail" + page_query, nullptr,
+                                                     "list servers"));
     const json& page = JsonArray(answer, "servers");
     for (const auto& s : page) {
       auto server = ParseServer(s);
@@ -127,6 +122,41 @@ Result<std::vector<Server>> NovaClient::ListServers(const Token& token, const Se
     marker = servers.back().id;
   }
   return servers;
+}
+
+Result<Server> NovaClient::WaitForServer(const Token& token, std::string_view server_id, const ServerTarget& target,
+                                         const WaitOptions& options) const {
+  const std::string id(server_id);
+  std::string goal;
+  for (const auto& status : target.statuses) goal += (goal.empty() ? "" : "|") + status;
+  if (target.gone) goal = "gone";
+  if (goal.empty()) goal = "condition";
+  Server last{.id = id};
+  auto is_target = [&target](const std::string& status) {
+    return std::find(target.statuses.begin(), target.statuses.end(), status) != target.statuses.end();
+  };
+  Status waited = PollUntil(options, "nova: wait for server " + id + " to be " + goal,
+                            [&](std::string* state) -> Result<bool> {
+    auto server = GetServer(token, id);
+    if (!server.ok()) {
+      if (target.gone && server.status().IsNotFound()) return true;
+      return server.status();
+    }
+    last = std::move(*server);
+    *state = "status " + last.status + (last.task_state.empty() ? "" : ", task " + last.task_state);
+    if (target.gone) return last.status == "DELETED";
+    if (last.status == "ERROR" && !is_target("ERROR")) {
+      return Status::Unavailable("nova: server " + id + " went to ERROR" +
+                                 (last.fault_message.empty() ? "" : ": " + last.fault_message));
+    }
+    if (!target.statuses.empty() && !is_target(last.status)) return false;
+    // A stop or start in progress keeps the old status until it finishes.
+    if (!target.statuses.empty() && !last.task_state.empty()) return false;
+    return !target.predicate || target.predicate(last);
+  });
+  if (!waited.ok()) return waited;
+  if (target.gone) return Server{.id = id};
+  return last;
 }
 
 }  // namespace cairn::openstack
