@@ -147,6 +147,14 @@ Status JobRepository::Finish(std::string_view job_id, std::string_view engine_id
                  p.Time(internal::Now()) + " WHERE id = " + p.Text(job_id) + " AND status = " +
                  p.Text(job_status::kRunning) + " AND claimed_by = " + p.Text(engine_id),
              p) > 0) {
+      // The requesting user's token (kAuthTokenKey) is only needed while
+      // the job runs: it does not stay in the table.
+      std::optional<Job> done = SelectOne(session, job_id);
+      if (done && done->payload.is_object() && done->payload.contains(kAuthTokenKey)) {
+        done->payload.erase(std::string(kAuthTokenKey));
+        Params u;
+        Exec(session, "UPDATE jobs SET payload = " + u.JsonValue(done->payload) + " WHERE id = " + u.Text(job_id), u);
+      }
       return Status::OK();
     }
     return NotHeld(session, job_id, engine_id);

@@ -26,6 +26,10 @@ struct JobFilter {
   int limit = 0;  // 0: all
 };
 
+// The payload member holding the requesting user's token, which the engine
+// uses to act as that user. Finish removes it.
+inline constexpr std::string_view kAuthTokenKey = "auth_token";
+
 class JobRepository {
  public:
   explicit JobRepository(Executor& db) : db_(db) {}
@@ -41,7 +45,8 @@ class JobRepository {
   // Renews the lease. Conflict when the job is no longer running for
   // `engine_id` (taken over or finished); NotFound when missing.
   Status Heartbeat(std::string_view job_id, std::string_view engine_id, TimePoint now = UtcNow());
-  // Ends a job running for `engine_id` with status done, error or cancelled.
+  // Ends a job running for `engine_id` with status done, error or cancelled,
+  // and drops the user's token from its payload.
   // Conflict when the engine no longer holds it; InvalidArgument for another status.
   Status Finish(std::string_view job_id, std::string_view engine_id, std::string_view status,
                 std::string_view error = "");

@@ -133,6 +133,20 @@ TEST_P(JobRepositoryTest, ConcurrentClaimersGetEachJobExactlyOnce) {
   for (const Job& j : *running) EXPECT_EQ(j.attempts, 1);
 }
 
+TEST_P(JobRepositoryTest, FinishDropsTheUserToken) {
+  JobRepository jobs(*db_);
+  auto job = jobs.Enqueue({.kind = "snapshot_create", .payload = {{"auth_token", "gAAAA-secret"}, {"full", true}}});
+  CAIRN_ASSERT_OK(job);
+  auto claimed = jobs.ClaimNext("engine-a", 60);
+  CAIRN_ASSERT_OK(claimed);
+  EXPECT_EQ((*claimed)->payload["auth_token"], "gAAAA-secret");  // the engine gets it
+  CAIRN_ASSERT_OK(jobs.Finish(job->id, "engine-a", "done"));
+  auto done = jobs.Get(job->id);
+  CAIRN_ASSERT_OK(done);
+  EXPECT_FALSE(done->payload.contains("auth_token"));
+  EXPECT_EQ(done->payload["full"], true);
+}
+
 CAIRN_DB_TEST_SUITE(JobRepositoryTest);
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "common/uuid.h"
 #include "db/audit_repository.h"
+#include "db/job_repository.h"
 
 namespace cairn::api {
 
@@ -37,6 +38,9 @@ db::Job MakeJob(const Request& request, std::string_view kind, std::string_view 
   job.project_id = std::string(project_id);
   job.user_id = request.auth ? request.auth->user_id() : std::string();
   payload["request_id"] = request.request_id;
+  // The engine acts as the requesting user with their token (until the job
+  // ends: JobRepository::Finish drops it).
+  if (request.auth) payload[std::string(db::kAuthTokenKey)] = request.auth->token.id;
   job.payload = std::move(payload);
   return job;
 }

@@ -1,0 +1,118 @@
+#include "engine/options.h"
+
+#include <unistd.h>
+
+namespace cairn::engine {
+namespace {
+constexpr std::string_view kSection = "engine";
+}  // namespace
+
+std::string LocalHostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+Status RegisterEngineOptions(OptionRegistry& registry) {
+  const std::string section(kSection);
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "host",
+      .type = OptionType::kString,
+      .default_value = "",
+      .help = "The name of this engine in logs and in the jobs it claims. Empty: the host name.",
+      .sample_default = "<hostname>"}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "workers",
+      .type = OptionType::kInt,
+      .default_value = "2",
+      .help = "How many jobs (snapshots, restores, deletes) this engine runs at the same time.",
+      .min = 1,
+      .max = 256}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "job_lease",
+      .type = OptionType::kInt,
+      .default_value = "60",
+      .help = "Seconds after which a job whose engine stopped heartbeating is taken over by another engine "
+              "(which ends it with a clear error and cleans up what was half done).",
+      .min = 5,
+      .max = 86400}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "job_poll_interval",
+      .type = OptionType::kInt,
+      .default_value = "1000",
+      .help = "Milliseconds an idle engine waits before it looks for new jobs again.",
+      .min = 10,
+      .max = 60000}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "max_parallel_vms",
+      .type = OptionType::kInt,
+      .default_value = "4",
+      .help = "How many VMs of a Parallel workload are snapshotted at the same time (Serial workloads: one).",
+      .min = 1,
+      .max = 1024}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "datamover_transport",
+      .type = OptionType::kEnum,
+      .default_value = "in_process",
+      .help = "How disk tasks reach the datamovers: in_process (the engine runs them itself: the all-in-one, "
+              "or an engine on the compute node) or database (a cairn-datamover on each compute node takes "
+              "the tasks of its host from the shared database).",
+      .choices = {"in_process", "database"}}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "datamover_timeout",
+      .type = OptionType::kInt,
+      .default_value = "120",
+      .help = "Seconds a datamover may stay silent (no progress, no heartbeat) before its task fails; also how "
+              "long a task may wait for a datamover to take it.",
+      .min = 5,
+      .max = 86400}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "server_timeout",
+      .type = OptionType::kInt,
+      .default_value = "600",
+      .help = "Seconds the engine waits for Nova, Cinder and Glance to finish an operation (a server to "
+              "become ACTIVE, a volume available, an image active).",
+      .min = 10,
+      .max = 86400}));
+  return registry.Register(Option{
+      .section = section,
+      .name = "staging_dir",
+      .type = OptionType::kString,
+      .default_value = "/var/lib/cairn/staging",
+      .help = "Where a restore builds the boot disk image it uploads to Glance (needs room for the largest "
+              "boot disk; removed after the upload)."});
+}
+
+Result<EngineOptions> EngineOptionsFromConfig(const Config& config) {
+  EngineOptions o;
+  CAIRN_ASSIGN_OR_RETURN(o.host, config.GetString(kSection, "host"));
+  if (o.host.empty()) o.host = LocalHostName();
+  CAIRN_ASSIGN_OR_RETURN(int64_t workers, config.GetInt(kSection, "workers"));
+  o.workers = static_cast<int>(workers);
+  CAIRN_ASSIGN_OR_RETURN(int64_t lease, config.GetInt(kSection, "job_lease"));
+  o.job_lease = std::chrono::seconds(lease);
+  CAIRN_ASSIGN_OR_RETURN(int64_t poll, config.GetInt(kSection, "job_poll_interval"));
+  o.job_poll = std::chrono::milliseconds(poll);
+  CAIRN_ASSIGN_OR_RETURN(int64_t parallel, config.GetInt(kSection, "max_parallel_vms"));
+  o.max_parallel_vms = static_cast<int>(parallel);
+  CAIRN_ASSIGN_OR_RETURN(o.datamover_transport, config.GetString(kSection, "datamover_transport"));
+  CAIRN_ASSIGN_OR_RETURN(int64_t dm_timeout, config.GetInt(kSection, "datamover_timeout"));
+  o.datamover_timeout = std::chrono::seconds(dm_timeout);
+  CAIRN_ASSIGN_OR_RETURN(int64_t server_timeout, config.GetInt(kSection, "server_timeout"));
+  o.server_timeout = std::chrono::seconds(server_timeout);
+  CAIRN_ASSIGN_OR_RETURN(o.staging_dir, config.GetString(kSection, "staging_dir"));
+  if (o.staging_dir.empty() || o.staging_dir[0] != '/') {
+    return Status::InvalidArgument("[engine] staging_dir must be an absolute path, not \"" + o.staging_dir + "\"");
+  }
+  return o;
+}
+
+}  // namespace cairn::engine

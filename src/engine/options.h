@@ -1,0 +1,33 @@
+// The [engine] options: who this engine is, how it takes jobs, how it
+// reaches the datamovers, and the limits of its workflows.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "common/config.h"
+#include "common/config_schema.h"
+#include "common/status.h"
+
+namespace cairn::engine {
+
+struct EngineOptions {
+  std::string host;                          // this engine's name; default: the host name
+  int workers = 2;                           // jobs run at once by this process
+  std::chrono::seconds job_lease{60};        // a job not heartbeated for this long is taken over
+  std::chrono::milliseconds job_poll{1000};  // how often an idle engine looks for jobs
+  int max_parallel_vms = 4;                  // VMs of one Parallel workload snapshotted at once
+  std::string datamover_transport = "in_process";  // in_process | database
+  std::chrono::seconds datamover_timeout{120};     // a datamover silent for this long has failed
+  std::chrono::seconds server_timeout{600};        // waits for Nova, Cinder and Glance
+  std::string staging_dir = "/var/lib/cairn/staging";  // images restored for Glance uploads
+};
+
+// Registers the [engine] options.
+Status RegisterEngineOptions(OptionRegistry& registry);
+// EngineOptions from a Config holding the options of RegisterEngineOptions.
+Result<EngineOptions> EngineOptionsFromConfig(const Config& config);
+// The host name of this machine ("localhost" when it cannot be read).
+std::string LocalHostName();
+
+}  // namespace cairn::engine

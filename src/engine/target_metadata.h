@@ -1,0 +1,36 @@
+// The JSON metadata the engine keeps on the backup target beside the disk
+// images (the workloadmgr layout, docs/target-layout.md): enough to restore
+// without the database and to rebuild it (import). Files are replaced
+// atomically; snapshot_db is written last, so a snapshot whose snapshot_db
+// says "available" is complete on the target.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "db/models.h"
+#include "target/store.h"
+
+namespace cairn::engine {
+
+nlohmann::json WorkloadToJson(const db::Workload& workload);
+nlohmann::json SnapshotToJson(const db::Snapshot& snapshot);
+nlohmann::json SnapshotVmToJson(const db::SnapshotVm& vm);
+nlohmann::json SnapshotDiskToJson(const db::SnapshotDisk& disk);
+
+// Writes workload_db (the workload, secrets left out) and workload_vms_db.
+Status WriteWorkloadMetadata(target::Store& store, const db::Workload& workload);
+
+// Writes the definitions a snapshot captured: resources_db (one object per
+// VM id: its server, flavor, image, ports, volumes, ...), snapshot_vms_db,
+// and network/ and security_group/ files (one per object, by id).
+Status WriteSnapshotResources(target::Store& store, const db::Snapshot& snapshot, const std::vector<db::SnapshotVm>& vms,
+                              const nlohmann::json& resources);
+// Writes the disk_db of each disk (in its disk directory).
+Status WriteDiskMetadata(target::Store& store, const db::Snapshot& snapshot, const std::vector<db::SnapshotDisk>& disks);
+// Writes snapshot_db: the last step of a snapshot (and again when its status changes).
+Status WriteSnapshotDb(target::Store& store, const db::Snapshot& snapshot);
+
+}  // namespace cairn::engine
