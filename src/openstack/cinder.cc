@@ -81,7 +81,17 @@ Result<Attachment> ParseAttachment(const json& a) {
   attachment.instance = JsonString(a, "instance");
   attachment.attach_mode = JsonString(a, "attach_mode");
   auto info = a.find("connection_info");
-  if (info != a.end() && info->is_object()) attachment.connection_info = *info;
+  if (info != a.end() && info->is_object()) {
+    attachment.connection_info = *info;
+    attachment.driver_volume_type = JsonString(*info, "driver_volume_type");
+    auto data = info->find("data");
+    if (data != info->end() && data->is_object()) {
+      attachment.connection_data = *data;
+    } else {
+      attachment.connection_data = *info;
+      attachment.connection_data.erase("driver_volume_type");
+    }
+  }
   attachment.raw = a;
   return attachment;
 }

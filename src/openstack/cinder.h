@@ -84,10 +84,18 @@ struct Attachment {
   std::string status{};       // reserved, attaching, attached, ...
   std::string instance{};     // the server id, "" when none
   std::string attach_mode{};  // "rw" or "ro"
-  // How to reach the volume, for the connector given; null for a reservation
-  // without connector. NFS: {"driver_volume_type": "nfs", "data": {...}}
-  // (docs/openstack-clients.md).
+  // How to reach the volume, for the connector given, as Cinder answered it;
+  // null for a reservation without connector. The attachments API answers
+  // it flat: {"driver_volume_type": "nfs", "export": ..., "name": ...}
+  // (docs/openstack-clients.md); os-initialize_connection nests the driver's
+  // part under "data".
   nlohmann::json connection_info = nullptr;
+  // connection_info's "driver_volume_type" ("nfs", "iscsi", "rbd", ...).
+  std::string driver_volume_type{};
+  // The driver's part of connection_info, in either shape: its "data" when
+  // nested, else its members other than driver_volume_type. os-brick's
+  // connect_volume takes this. Empty object without connection_info.
+  nlohmann::json connection_data = nlohmann::json::object();
   nlohmann::json raw = nlohmann::json::object();
 };
 

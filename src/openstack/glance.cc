@@ -1,5 +1,7 @@
 #include "openstack/glance.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <set>
 
 #include "openstack/json_fields.h"
@@ -78,6 +80,25 @@ Result<Image> GlanceClient::GetImage(const Token& token, std::string_view image_
   return image;
 }
 
+Result<std::vector<Image>> GlanceClient::ListImages(const Token& token, std::string_view name) const {
+  std::vector<Image> images;
+  std::string marker;
+  for (;;) {
+    const std::string query = QueryString({{"name", std::string(name)}, {"marker", marker}});
+    CAIRN_ASSIGN_OR_RETURN(json answer, caller_.Call(token, "GET", "/images" + query, nullptr, "list images"));
+    const json& page = JsonArray(answer, "images");
+    for (const auto& i : page) {
+      auto image = ParseImage(i);
+      if (!image.ok()) return Status::Unavailable("glance: list images: " + image.status().message());
+      images.push_back(std::move(*image));
+    }
+    // Glance pages by 25 by default; "next" is there while more may follow.
+    if (JsonString(answer, "next").empty() || page.empty()) break;
+    marker = images.back().id;
+  }
+  return images;
+}
+
 Result<Image> GlanceClient::CreateImage(const Token& token, const ImageCreate& create) const {
   const json body = ImageCreateBody(create);
   const std::string what = "create image " + create.name;
@@ -90,6 +111,13 @@ Result<Image> GlanceClient::CreateImage(const Token& token, const ImageCreate& c
 Status GlanceClient::UploadImageData(const Token& token, std::string_view image_id, const std::string& path) const {
   const std::string not_found = "glance: image " + std::string(image_id) + " not found";
   if (image_id.empty()) return Status::NotFound(not_found);
+  {
+    // The file's own errors first, so that a missing file is not taken for
+    // a missing image below.
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return Status::FromErrno(errno, "glance: upload data of image " + std::string(image_id) + ": open " + path);
+    std::fclose(f);
+  }
   Request request{.method = "PUT",
                   .url = "/images/" + UrlEncode(image_id) + "/file",
                   .headers = {{"Content-Type", "application/octet-stream"}},

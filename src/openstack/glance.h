@@ -66,6 +66,8 @@ class GlanceClient {
   GlanceClient(const HttpClient& http, EndpointSelector selector);
 
   Result<Image> GetImage(const Token& token, std::string_view image_id) const;
+  // GET /v2/images (all pages), by exact name when `name` is not empty.
+  Result<std::vector<Image>> ListImages(const Token& token, std::string_view name = {}) const;
   // POST /v2/images: the image record, "queued" until data is uploaded.
   // kInvalidArgument for what Glance refuses (a bad format, a reserved
   // property), kConflict for a duplicate id.
@@ -73,8 +75,9 @@ class GlanceClient {
   // PUT /v2/images/{id}/file with the contents of the local file at `path`,
   // streamed (application/octet-stream; never read into memory). No overall
   // time limit: it fails when the transfer stalls for the HTTP client's
-  // default timeout. kIOError when the file cannot be read; kConflict when
-  // the image already has data.
+  // default timeout. The file's errors as Status::FromErrno gives them
+  // (kNotFound for a missing file, naming its path; kIOError); kConflict
+  // when the image already has data.
   Status UploadImageData(const Token& token, std::string_view image_id, const std::string& path) const;
   // DELETE /v2/images/{id}. kPermissionDenied for a protected image.
   Status DeleteImage(const Token& token, std::string_view image_id) const;

@@ -66,7 +66,8 @@ class HttpClient {
   // kUnavailable "<METHOD> <url>: <curl message>" for transport failures;
   // kInvalidArgument for an empty URL, an unknown method, a header with a
   // line break (no header injection), or both a body and an upload_file;
-  // kIOError when upload_file cannot be opened or read.
+  // Status::FromErrno (kNotFound, kIOError, ...) naming the file when
+  // upload_file cannot be opened or read.
   Result<Response> Send(const Request& request) const;
 
   const HttpClientOptions& options() const { return options_; }

@@ -204,6 +204,10 @@ Result<Network> NeutronClient::GetNetwork(const Token& token, std::string_view n
   return GetOne<Network>(token, "networks", "network", "network", network_id, &ParseNetwork);
 }
 
+Result<std::vector<Network>> NeutronClient::ListNetworks(const Token& token, std::string_view name) const {
+  return List<Network>(token, "networks", QueryString({{"name", std::string(name)}}), "network", &ParseNetwork);
+}
+
 Result<Subnet> NeutronClient::GetSubnet(const Token& token, std::string_view subnet_id) const {
   return GetOne<Subnet>(token, "subnets", "subnet", "subnet", subnet_id, &ParseSubnet);
 }

@@ -159,6 +159,8 @@ class NeutronClient {
   Status DeletePort(const Token& token, std::string_view port_id) const;
 
   Result<Network> GetNetwork(const Token& token, std::string_view network_id) const;
+  // The networks the token may see, by exact name when `name` is not empty.
+  Result<std::vector<Network>> ListNetworks(const Token& token, std::string_view name = {}) const;
   Result<Subnet> GetSubnet(const Token& token, std::string_view subnet_id) const;
   // The subnets of a network; "" lists every subnet the token may see.
   Result<std::vector<Subnet>> ListSubnets(const Token& token, std::string_view network_id = {}) const;
