@@ -115,7 +115,9 @@ Status GlanceClient::UploadImageData(const Token& token, std::string_view image_
     // The file's own errors first, so that a missing file is not taken for
     // a missing image below.
     std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return Status::FromErrno(errno, "glance: upload data of image " + std::string(image_id) + ": open " + path);
+    if (f == nullptr) {
+      return Status::FromErrno(errno, "glance: upload data of image " + std::string(image_id) + ": open " + path);
+    }
     std::fclose(f);
   }
   Request request{.method = "PUT",

@@ -150,5 +150,48 @@ TEST(NovaServerDevcloudTest, ServerLifecycleWithPortAndVolume) {
   EXPECT_EQ(unbound->device_id, "");
 }
 
+TEST(NovaServerDevcloudTest, ServerThatCannotBuildEndsTheWaitWithItsFault) {
+  // Boot from a 1500 GiB volume made from the image: beyond demo's volume
+  // quota (1000 GiB), so Nova's compute cannot make the volume and the
+  // server goes to ERROR without ever running.
+  HttpClient http;
+  const Token token = devcloud::DemoToken(http);
+  const EndpointSelector selector(Interface::kPublic, "RegionOne");
+  NovaClient nova(http, selector);
+  GlanceClient glance(http, selector);
+  const WaitOptions wait{.timeout = std::chrono::minutes(5), .poll_interval = std::chrono::seconds(2)};
+  auto flavors = nova.ListFlavors(token);
+  ASSERT_TRUE(flavors.ok()) << flavors.status().ToString();
+  std::string tiny;
+  for (const auto& f : *flavors) {
+    if (f.name == "m1.tiny") tiny = f.id;
+  }
+  auto images = glance.ListImages(token, "cairn-guest");
+  ASSERT_TRUE(images.ok() && images->size() == 1u) << images.status().ToString();
+
+  auto id = nova.CreateServer(token, {.name = devcloud::RandomName(),
+                                      .flavor_ref = tiny,
+                                      .block_devices = {{.uuid = (*images)[0].id,
+                                                         .source_type = "image",
+                                                         .destination_type = "volume",
+                                                         .boot_index = 0,
+                                                         .volume_size_gb = 1500,
+                                                         .delete_on_termination = true}}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  Cleanup undo([&] {
+    (void)nova.DeleteServer(token, *id);
+    (void)nova.WaitForServer(token, *id, {.gone = true}, wait);
+  });
+  auto server = nova.WaitForServer(token, *id, {.statuses = {"ACTIVE"}}, wait);
+  ASSERT_FALSE(server.ok());
+  std::cout << server.status().ToString() << std::endl;
+  EXPECT_EQ(server.status().code(), ErrorCode::kUnavailable);
+  EXPECT_THAT(server.status().message(), ::testing::StartsWith("nova: server " + *id + " went to ERROR: "));
+  auto error = nova.GetServer(token, *id);
+  ASSERT_TRUE(error.ok()) << error.status().ToString();
+  EXPECT_EQ(error->status, "ERROR");
+  EXPECT_FALSE(error->fault_message.empty());
+}
+
 }  // namespace
 }  // namespace cairn::openstack
