@@ -1,7 +1,8 @@
-// cairn-datamover: Cairn's data plane. In local mode (these subcommands)
+// cairn-datamover: Cairn's data plane. `serve` runs it as the service of a
+// compute node: it registers the host and takes the disk tasks the engines
+// post for it (datamover_service/). In local mode (the other subcommands)
 // operators and tests back up, restore, verify and merge disk backups on a
-// target directly. The service mode, taking tasks from the engine, comes with
-// the engine.
+// target directly.
 #include <unistd.h>
 
 #include <atomic>
@@ -13,7 +14,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "common/config.h"
+#include "common/log.h"
 #include "datamover/backup.h"
+#include "datamover_service/datamover_service.h"
+#include "db/options.h"
+#include "db/schema.h"
+#include "target/options.h"
 #include "datamover/merge.h"
 #include "datamover/restore.h"
 #include "target/store.h"
@@ -99,6 +106,46 @@ Result<std::unique_ptr<target::Store>> Open(const Common& c) { return target::Op
 
 DiskRef Ref(const Common& c) { return DiskRef{c.workload, c.snapshot, c.vm, c.disk}; }
 
+// The service mode: until SIGTERM/SIGINT.
+int Serve(const std::vector<std::string>& files, const std::string& dir) {
+  OptionRegistry registry;
+  for (auto reg : {RegisterLoggingOptions, db::RegisterDatabaseOptions, target::RegisterTargetOptions,
+                   datamover_service::RegisterDatamoverOptions}) {
+    if (Status s = reg(registry); !s.ok()) return Fail(s);
+  }
+  Config config(std::move(registry));
+  if (Status s = config.LoadFiles(files); !s.ok()) return Fail(s);
+  if (!dir.empty()) {
+    if (Status s = config.LoadDirectory(dir); !s.ok()) return Fail(s);
+  }
+  auto log_options = LogOptionsFromConfig(config);
+  if (!log_options.ok()) return Fail(log_options.status());
+  if (Status s = InitLogging(*log_options); !s.ok()) return Fail(s);
+  auto db_options = db::DatabaseOptionsFromConfig(config);
+  if (!db_options.ok()) return Fail(db_options.status());
+  auto db = db::OpenSynced(*db_options);
+  if (!db.ok()) return Fail(db.status());
+  auto target_options = target::TargetOptionsFromConfig(config);
+  if (!target_options.ok()) return Fail(target_options.status());
+  auto store = target::OpenPosixStore(target_options->path);
+  if (!store.ok()) return Fail(store.status());
+  auto options = datamover_service::DatamoverOptionsFromConfig(config);
+  if (!options.ok()) return Fail(options.status());
+
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  datamover_service::DatamoverService service(**db, **store, *options);
+  if (Status s = service.Start(); !s.ok()) return Fail(s);
+  int signal = 0;
+  sigwait(&stop, &signal);
+  GetLogger("datamover")->info("stopping (signal {})", signal);
+  service.Stop();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,6 +190,12 @@ int main(int argc, char** argv) {
   cleanup->add_option("--workload", cl_workload, "Workload id")->required();
   cleanup->add_flag("--json", cl_json, "Print the result as JSON");
 
+  std::vector<std::string> config_files = {"/etc/cairn/cairn.conf"};
+  std::string config_dir;
+  auto* serve = app.add_subcommand("serve", "Run as the datamover service of this compute node (reads the config files)");
+  serve->add_option("--config-file", config_files, "Configuration file(s), applied in order")->capture_default_str();
+  serve->add_option("--config-dir", config_dir, "A directory whose *.conf files are applied after the files");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -151,6 +204,7 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
+  if (serve->parsed()) return Serve(config_files, config_dir);
   if (backup->parsed()) {
     auto store = Open(bc);
     if (!store.ok()) return Fail(store.status());

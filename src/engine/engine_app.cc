@@ -1,0 +1,116 @@
+#include "engine/engine_app.h"
+
+#include <unistd.h>
+
+#include "common/log.h"
+#include "datamover_service/datamover_service.h"
+#include "datamover_service/options.h"
+#include "db/options.h"
+#include "db/schema.h"
+#include "db/service_repository.h"
+#include "engine/workflows.h"
+#include "openstack/options.h"
+#include "rpc/db_transport.h"
+#include "rpc/in_process_transport.h"
+#include "target/options.h"
+
+namespace cairn::engine {
+
+struct EngineApp::Parts {
+  std::unique_ptr<target::Store> store;
+  std::unique_ptr<openstack::ServiceSession> session;
+  std::unique_ptr<openstack::HttpClient> http;
+  std::unique_ptr<rpc::Transport> transport;
+  std::unique_ptr<datamover_service::DatamoverTaskHandler> local_datamover;  // in process only
+  datamover_service::DatamoverOptions datamover_options;
+  EngineOptions options;
+};
+
+Status RegisterEngineAppOptions(OptionRegistry& registry) {
+  CAIRN_RETURN_IF_ERROR(RegisterLoggingOptions(registry));
+  CAIRN_RETURN_IF_ERROR(db::RegisterDatabaseOptions(registry));
+  CAIRN_RETURN_IF_ERROR(openstack::RegisterKeystoneAuthOptions(registry));
+  CAIRN_RETURN_IF_ERROR(openstack::RegisterClientOptions(registry));
+  CAIRN_RETURN_IF_ERROR(target::RegisterTargetOptions(registry));
+  CAIRN_RETURN_IF_ERROR(RegisterEngineOptions(registry));
+  return datamover_service::RegisterDatamoverOptions(registry);
+}
+
+EngineApp::~EngineApp() { Stop(); }
+
+Result<std::unique_ptr<EngineApp>> EngineApp::Create(const Config& config) {
+  std::unique_ptr<EngineApp> app(new EngineApp());
+  app->parts_ = std::make_unique<Parts>();
+  Parts& p = *app->parts_;
+  CAIRN_ASSIGN_OR_RETURN(db::DatabaseOptions db_options, db::DatabaseOptionsFromConfig(config));
+  CAIRN_ASSIGN_OR_RETURN(app->db_, db::OpenSynced(db_options));
+  CAIRN_ASSIGN_OR_RETURN(target::TargetOptions target_options, target::TargetOptionsFromConfig(config));
+  CAIRN_ASSIGN_OR_RETURN(p.store, target::OpenPosixStore(target_options.path));
+  CAIRN_ASSIGN_OR_RETURN(openstack::ServiceCredentials credentials, openstack::ServiceCredentialsFromConfig(config));
+  CAIRN_ASSIGN_OR_RETURN(openstack::ClientOptions clients, openstack::ClientOptionsFromConfig(config));
+  CAIRN_ASSIGN_OR_RETURN(p.options, EngineOptionsFromConfig(config));
+  CAIRN_ASSIGN_OR_RETURN(p.datamover_options, datamover_service::DatamoverOptionsFromConfig(config));
+  p.session = std::make_unique<openstack::ServiceSession>(std::move(credentials));
+  p.http = std::make_unique<openstack::HttpClient>(clients.http);
+  if (p.options.datamover_transport == "database") {
+    p.transport = std::make_unique<rpc::DbTransport>(
+        *app->db_, rpc::DbTransportOptions{.stale_after = p.options.datamover_timeout,
+                                           .unclaimed_after = p.options.datamover_timeout});
+  } else {
+    auto local = std::make_unique<rpc::InProcessTransport>();
+    p.local_datamover = std::make_unique<datamover_service::DatamoverTaskHandler>(*p.store, p.datamover_options);
+    local->Register("*", *p.local_datamover);
+    p.transport = std::move(local);
+  }
+  app->context_.reset(new EngineContext{.db = *app->db_,
+                                        .store = *p.store,
+                                        .transport = *p.transport,
+                                        .service = *p.session,
+                                        .http = *p.http,
+                                        .selector = openstack::EndpointSelector(clients.interface, clients.region_name),
+                                        .options = p.options,
+                                        .clock = SystemClock::Get()});
+  app->runner_ = std::make_unique<JobRunner>(
+      *app->db_, JobRunnerOptions{.engine_id = p.options.host + ":" + std::to_string(::getpid()),
+                                  .lease = p.options.job_lease,
+                                  .heartbeat = std::max(std::chrono::milliseconds(500),
+                                                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                            p.options.job_lease) / 6),
+                                  .poll = p.options.job_poll});
+  RegisterWorkflows(*app->runner_, *app->context_);
+  return app;
+}
+
+Status EngineApp::Start() {
+  Parts& p = *parts_;
+  if (p.local_datamover) {
+    // The in-process datamover shows as a node of this host.
+    CAIRN_RETURN_IF_ERROR(datamover_service::RegisterDatamover(*db_, *p.store, p.datamover_options));
+    threads_.emplace_back([this] {
+      db::ServiceRepository services(*db_);
+      while (!stop_.load()) {
+        for (int i = 0; i < 100 && !stop_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        (void)services.Heartbeat(parts_->datamover_options.host, datamover_service::kDatamoverBinary);
+      }
+    });
+  }
+  for (int i = 0; i < p.options.workers; ++i) {
+    threads_.emplace_back([this] { runner_->RunUntil(stop_); });
+  }
+  GetLogger("engine")->info("engine {} running {} worker(s); disk tasks {}", p.options.host, p.options.workers,
+                            p.options.datamover_transport == "database" ? "through the database"
+                                                                        : "in this process");
+  return Status::OK();
+}
+
+void EngineApp::Stop() {
+  stop_ = true;
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+Result<bool> EngineApp::RunOne() { return runner_->RunOne(); }
+
+}  // namespace cairn::engine

@@ -1,0 +1,41 @@
+#include "engine/progress.h"
+
+#include <cstdio>
+
+namespace cairn::engine {
+
+std::string HumanBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+void ProgressReporter::Update(const std::string& key, uint64_t done, uint64_t total) {
+  std::unique_lock lock(mu_);
+  parts_[key] = {done, total};
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < interval_) return;
+  last_ = now;
+  uint64_t sum_done = 0;
+  uint64_t sum_total = 0;
+  for (const auto& [k, p] : parts_) {
+    sum_done += p.first;
+    sum_total += p.second;
+  }
+  const int percent =
+      sum_total == 0 ? from_ : from_ + static_cast<int>((to_ - from_) * static_cast<double>(sum_done) / sum_total);
+  const double seconds = std::chrono::duration<double>(now - start_).count();
+  std::string message = "Moving data: " + HumanBytes(sum_done) + " of " + HumanBytes(sum_total);
+  if (seconds > 1) message += " (" + HumanBytes(static_cast<uint64_t>(sum_done / seconds)) + "/s)";
+  lock.unlock();
+  write_(percent, message, sum_done);
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,575 @@
+// restore_create (workflows.h): oneclick, selective and inplace restores.
+//
+// Every OpenStack object a restore creates is written to the restore's
+// "instances" ledger before the next step, so a failure (or an engine that
+// died: the job is taken over) removes exactly what was made.
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "common/log.h"
+#include "datamover/restore.h"
+#include "db/restore_repository.h"
+#include "db/service_repository.h"
+#include "db/snapshot_repository.h"
+#include "db/workload_repository.h"
+#include "engine/progress.h"
+#include "engine/user_token.h"
+#include "engine/workflows.h"
+#include "openstack/cinder.h"
+#include "openstack/glance.h"
+#include "openstack/neutron.h"
+#include "openstack/nova.h"
+#include "rpc/task.h"
+#include "target/layout.h"
+
+namespace cairn::engine {
+namespace {
+
+using nlohmann::json;
+namespace rs = db::restore_status;
+namespace ws = db::workload_status;
+namespace os = openstack;
+
+// What a restore made so far (kept in restores.instances as JSON).
+struct Ledger {
+  json doc = json::array();  // [{vm_id, name, server, ports[], volumes[], images[], status}]
+  json& For(const std::string& vm_id) {
+    for (auto& e : doc) {
+      if (e.value("vm_id", "") == vm_id) return e;
+    }
+    doc.push_back({{"vm_id", vm_id}, {"ports", json::array()}, {"volumes", json::array()},
+                   {"images", json::array()}, {"attachments", json::array()}, {"status", "building"}});
+    return doc.back();
+  }
+};
+
+class RestoreRun {
+ public:
+  RestoreRun(EngineContext& ctx, const JobContext& jc, db::Restore restore)
+      : ctx_(ctx), jc_(jc), r_(std::move(restore)), nova_(ctx.http, ctx.selector), neutron_(ctx.http, ctx.selector),
+        cinder_(ctx.http, ctx.selector), glance_(ctx.http, ctx.selector) {
+    if (r_.instances.is_array()) ledger_.doc = r_.instances;
+    waits_.timeout = ctx.options.server_timeout;
+  }
+
+  Status Run();
+  // Removes everything in the ledger that is not a finished VM (all of it
+  // when `everything`). Best effort: what cannot be removed is logged and
+  // named in the returned text.
+  std::string Undo(bool everything);
+
+ private:
+  Status Prepare();
+  Status RestoreVm(const db::SnapshotVm& vm, const json& def, const json& plan);
+  Status InPlaceVm(const db::SnapshotVm& vm, const json& plan);
+  Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
+  Status SaveLedger() { return db::RestoreRepository(ctx_.db).Update(r_.id, {.instances = ledger_.doc}).status(); }
+  void Progress(int percent, const std::string& msg) {
+    (void)db::RestoreRepository(ctx_.db).Update(r_.id, {.progress_percent = percent, .progress_msg = msg});
+  }
+  Result<std::string> FindFlavor(const json& wanted, const json& plan);
+  Result<std::string> BootImage(const db::SnapshotVm& vm, const json& def, json& entry);
+  Result<std::string> DatamoverHost(const std::string& preferred);
+  std::vector<db::SnapshotDisk> DisksOf(const std::string& vm_id) const {
+    std::vector<db::SnapshotDisk> out;
+    for (const auto& d : disks_) {
+      if (d.vm_id == vm_id) out.push_back(d);
+    }
+    return out;
+  }
+
+  EngineContext& ctx_;
+  const JobContext& jc_;
+  db::Restore r_;
+  db::Snapshot s_;
+  os::Token user_;
+  os::NovaClient nova_;
+  os::NeutronClient neutron_;
+  os::CinderClient cinder_;
+  os::GlanceClient glance_;
+  os::WaitOptions waits_;
+  std::vector<db::SnapshotVm> vms_;
+  std::vector<db::SnapshotDisk> disks_;
+  json resources_ = json::object();
+  Ledger ledger_;
+  std::vector<std::string> warnings_;
+  uint64_t bytes_ = 0;
+};
+
+// The plan of one VM from the restore options: included?, name, flavor,
+// availability zone, nics, vdisks. Oneclick: everything as it was.
+json PlanFor(const db::Restore& r, const std::string& vm_id) {
+  const json& o = r.options;
+  const json* list = nullptr;
+  if (o.contains("openstack") && o["openstack"].is_object() && o["openstack"].contains("instances")) {
+    list = &o["openstack"]["instances"];
+  } else if (o.contains("instances")) {
+    list = &o["instances"];
+  }
+  if (r.restore_type == "oneclick" || list == nullptr || !list->is_array()) return json{{"include", true}};
+  for (const auto& i : *list) {
+    if (i.value("id", "") == vm_id) {
+      json p = i;
+      if (!p.contains("include")) p["include"] = true;
+      return p;
+    }
+  }
+  return json{{"include", false}};
+}
+
+// The network a selective restore maps `network_id` to (itself when unmapped).
+std::string MappedNetwork(const db::Restore& r, const std::string& network_id) {
+  const json& o = r.options;
+  if (!o.contains("openstack") || !o["openstack"].is_object()) return network_id;
+  const json& os_opts = o["openstack"];
+  if (!os_opts.contains("networks_mapping") || !os_opts["networks_mapping"].is_object()) return network_id;
+  for (const auto& m : os_opts["networks_mapping"].value("networks", json::array())) {
+    if (m.contains("snapshot_network") && m["snapshot_network"].value("id", "") == network_id &&
+        m.contains("target_network")) {
+      return m["target_network"].value("id", network_id);
+    }
+  }
+  return network_id;
+}
+
+Status RestoreRun::Prepare() {
+  db::SnapshotRepository snapshots(ctx_.db);
+  CAIRN_ASSIGN_OR_RETURN(s_, snapshots.Get(r_.snapshot_id));
+  CAIRN_ASSIGN_OR_RETURN(vms_, snapshots.ListVms(s_.id));
+  CAIRN_ASSIGN_OR_RETURN(disks_, snapshots.ListDisks(s_.id));
+  CAIRN_ASSIGN_OR_RETURN(std::string text, ctx_.store.ReadSmall(target::layout::ResourcesDb(s_.workload_id, s_.id)));
+  resources_ = json::parse(text, nullptr, false);
+  if (!resources_.is_object()) {
+    return Status::Corruption("resources_db of snapshot " + s_.id + " on the target is not a JSON object");
+  }
+  CAIRN_ASSIGN_OR_RETURN(user_, UserTokenForJob(ctx_, jc_.job));
+  return Status::OK();
+}
+
+Result<std::string> RestoreRun::DatamoverHost(const std::string& preferred) {
+  if (ctx_.options.datamover_transport == "in_process") return preferred;
+  CAIRN_ASSIGN_OR_RETURN(std::vector<db::Service> services, db::ServiceRepository(ctx_.db).List("cairn-datamover"));
+  std::string any;
+  for (const auto& sv : services) {
+    if (!sv.up || !sv.enabled) continue;
+    if (sv.host == preferred) return preferred;
+    if (any.empty()) any = sv.host;
+  }
+  if (any.empty()) return Status::Unavailable("no datamover is up to write the restored volumes");
+  return any;
+}
+
+Result<std::string> RestoreRun::FindFlavor(const json& wanted, const json& plan) {
+  if (plan.contains("flavor") && plan["flavor"].is_object() && !plan["flavor"].value("id", "").empty()) {
+    return plan["flavor"].value("id", "");
+  }
+  json want = wanted;
+  if (plan.contains("flavor") && plan["flavor"].is_object()) {
+    for (const char* k : {"vcpus", "ram", "disk", "ephemeral", "swap"}) {
+      if (plan["flavor"].contains(k)) want[k] = plan["flavor"][k];
+    }
+    want.erase("name");
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<os::Flavor> flavors, nova_.ListFlavors(user_));
+  auto num = [&](const char* k) {
+    const json& v = want.value(k, json(0));
+    if (v.is_number()) return v.get<int>();
+    if (v.is_string()) return std::atoi(v.get<std::string>().c_str());
+    return 0;
+  };
+  const std::string name = want.value("name", "");
+  for (const auto& f : flavors) {
+    if (!name.empty() && f.name == name) return f.id;
+  }
+  for (const auto& f : flavors) {
+    if (f.vcpus == num("vcpus") && f.ram_mb == num("ram") && f.disk_gb == num("disk") &&
+        f.ephemeral_gb == num("ephemeral") && f.swap_mb == num("swap")) {
+      return f.id;
+    }
+  }
+  return Status::NotFound("no flavor " + (name.empty() ? std::string() : "named " + name + " or ") + "with " +
+                          std::to_string(num("vcpus")) + " vCPU, " + std::to_string(num("ram")) + " MB RAM, " +
+                          std::to_string(num("disk")) + " GB disk exists: choose one in a selective restore");
+}
+
+// The boot disk of an image-booted VM comes back as a temporary Glance
+// image with the original image's properties.
+Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& def, json& entry) {
+  const db::SnapshotDisk* boot = nullptr;
+  for (const auto& d : disks_) {
+    if (d.vm_id == vm.vm_id && !d.volume_id && d.device == "vda") boot = &d;
+  }
+  if (boot == nullptr) return Status::NotFound("snapshot " + s_.id + " has no boot disk of VM " + vm.vm_id);
+  std::error_code ec;
+  std::filesystem::create_directories(ctx_.options.staging_dir, ec);
+  const std::string staging = ctx_.options.staging_dir + "/" + r_.id + "-" + vm.vm_id + ".qcow2";
+  std::filesystem::remove(staging, ec);
+  datamover::RestoreRequest request;
+  request.disk = {s_.workload_id, s_.id, vm.vm_id, boot->device};
+  request.to = staging;
+  request.format = qcow2::OutputFormat::kQcow2;
+  request.cancel = &jc_.cancel;
+  Progress(r_.progress_percent, "Preparing the boot disk of " + vm.vm_name);
+  Result<datamover::RestoreResult> restored = datamover::Restore(ctx_.store, request);
+  if (!restored.ok()) {
+    std::filesystem::remove(staging, ec);
+    return restored.status().WithContext("boot disk of VM " + vm.vm_name);
+  }
+  bytes_ += restored->virtual_size;
+  os::ImageCreate create;
+  create.name = "cairn-restore-" + r_.id.substr(0, 8) + "-" + vm.vm_name;
+  create.disk_format = "qcow2";
+  create.container_format = "bare";
+  create.visibility = "private";
+  if (def.contains("image") && def["image"].is_object()) {
+    Result<os::Image> original = os::ParseImage(def["image"]);
+    if (original.ok()) {
+      static const std::set<std::string> kSkip = {"os_hash_algo", "os_hash_value", "os_hidden", "stores",
+                                                  "direct_url", "locations", "owner_specified.openstack.md5",
+                                                  "owner_specified.openstack.sha256",
+                                                  "owner_specified.openstack.object"};
+      for (const auto& [k, v] : original->properties) {
+        if (!kSkip.count(k)) create.properties[k] = v;
+      }
+      create.min_ram_mb = original->min_ram_mb;
+    }
+  }
+  create.properties["cairn_restore_id"] = r_.id;
+  Result<os::Image> image = glance_.CreateImage(user_, create);
+  if (!image.ok()) {
+    std::filesystem::remove(staging, ec);
+    return image.status().WithContext("temporary image of VM " + vm.vm_name);
+  }
+  entry["images"].push_back(image->id);
+  CAIRN_RETURN_IF_ERROR(SaveLedger());
+  Status uploaded = glance_.UploadImageData(user_, image->id, staging);
+  std::filesystem::remove(staging, ec);
+  CAIRN_RETURN_IF_ERROR(uploaded.WithContext("upload of the boot disk of VM " + vm.vm_name));
+  CAIRN_RETURN_IF_ERROR(glance_.WaitForImage(user_, image->id, waits_).status());
+  return image->id;
+}
+
+Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const json& plan) {
+  json& entry = ledger_.For(vm.vm_id);
+  if (entry.value("status", "") == "available") return Status::OK();
+  const bool oneclick = r_.restore_type == "oneclick";
+  const std::string name = plan.value("name", "").empty() ? vm.vm_name : plan.value("name", "");
+  entry["name"] = name;
+  Progress(r_.progress_percent, "Restoring VM " + name);
+
+  // Ports: the same IPs and MACs (oneclick; selective when asked), on the
+  // same or the mapped networks, with the security groups of the same names.
+  std::vector<std::string> group_ids;
+  for (const auto& g : vm.security_groups) {
+    os::SecurityGroupFilter f;
+    f.name = g.value("name", "");
+    f.project_id = r_.project_id;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<os::SecurityGroup> found, neutron_.ListSecurityGroups(user_, f));
+    if (found.empty()) {
+      warnings_.push_back("security group " + f.name + " of VM " + vm.vm_name + " no longer exists");
+    } else {
+      group_ids.push_back(found.front().id);
+    }
+  }
+  std::vector<os::ServerNetwork> networks;
+  const json selective_nics = plan.value("nics", json::array());
+  for (const auto& nic : vm.nics) {
+    const std::string network = MappedNetwork(r_, nic.value("network_id", ""));
+    const bool same_network = network == nic.value("network_id", "");
+    std::string ip = oneclick || same_network ? nic.value("ip_address", "") : "";
+    std::string mac = oneclick ? nic.value("mac_address", "") : "";
+    std::string subnet = same_network ? nic.value("subnet_id", "") : "";
+    if (!oneclick) {
+      ip.clear();
+      for (const auto& sel : selective_nics) {
+        const std::string sel_net = sel.contains("network") ? sel["network"].value("id", "") : "";
+        if (!sel_net.empty() && sel_net != network) continue;
+        ip = sel.value("ip_address", "");
+        mac = sel.value("mac_address", "");
+        if (sel.contains("network") && sel["network"].contains("subnet")) {
+          subnet = sel["network"]["subnet"].value("id", subnet);
+        }
+      }
+    }
+    if (!ip.empty()) {
+      os::PortFilter held;
+      held.network_id = network;
+      held.ip_address = ip;
+      CAIRN_ASSIGN_OR_RETURN(std::vector<os::Port> holders, neutron_.ListPorts(user_, held));
+      if (!holders.empty()) {
+        return Status::Conflict("IP " + ip + " of VM " + vm.vm_name + " is still held by port " + holders[0].id +
+                                (holders[0].device_id.empty() ? std::string() : " of server " + holders[0].device_id) +
+                                ": delete the original VM first, or use a selective restore onto another address");
+      }
+    }
+    os::PortCreate pc;
+    pc.network_id = network;
+    pc.name = "cairn-restore-" + name;
+    if (!ip.empty() || !subnet.empty()) pc.fixed_ips.push_back({.subnet_id = subnet, .ip_address = ip});
+    pc.mac_address = mac;
+    pc.security_groups = group_ids;
+    CAIRN_ASSIGN_OR_RETURN(os::Port port, neutron_.CreatePort(user_, pc));
+    entry["ports"].push_back(port.id);
+    CAIRN_RETURN_IF_ERROR(SaveLedger());
+    networks.push_back({.port = port.id});
+  }
+  CAIRN_RETURN_IF_ERROR(CheckCancel());
+
+  // Volumes: new ones of the same size and type, written on a datamover's host.
+  const std::string vm_host = vm.metadata.value("host", "");
+  std::vector<std::pair<std::string, std::string>> attach;  // volume id, device
+  for (const auto& d : DisksOf(vm.vm_id)) {
+    if (!d.volume_id) continue;
+    std::string type = d.volume_type;
+    for (const auto& vd : plan.value("vdisks", json::array())) {
+      if (vd.value("id", "") == d.id || vd.value("id", "") == *d.volume_id) {
+        if (!vd.value("new_volume_type", "").empty()) type = vd.value("new_volume_type", "");
+      }
+    }
+    os::VolumeCreate vc;
+    vc.size_gb = d.volume_size;
+    vc.volume_type = type;
+    vc.name = "cairn-restore-" + name + "-" + d.device;
+    vc.description = "restored by Cairn from snapshot " + s_.id;
+    CAIRN_ASSIGN_OR_RETURN(os::Volume volume, cinder_.CreateVolume(user_, vc));
+    entry["volumes"].push_back(volume.id);
+    CAIRN_RETURN_IF_ERROR(SaveLedger());
+    CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume.id, {.statuses = {"available"}}, waits_).status());
+    CAIRN_ASSIGN_OR_RETURN(std::string host, DatamoverHost(vm_host));
+    json connector = {{"host", host}, {"ip", "127.0.0.1"}, {"initiator", ""}, {"platform", "x86_64"},
+                      {"os_type", "linux"}, {"multipath", false}};
+    CAIRN_ASSIGN_OR_RETURN(os::Attachment attachment,
+                           cinder_.CreateAttachment(user_, {.volume_id = volume.id, .connector = connector}));
+    entry["attachments"].push_back(attachment.id);
+    CAIRN_RETURN_IF_ERROR(SaveLedger());
+    rpc::DiskTask task{.job_id = jc_.job.id,
+                       .host = host,
+                       .kind = std::string(rpc::task_kind::kRestoreDisk),
+                       .body = {{"workload", s_.workload_id},
+                                {"snapshot", s_.id},
+                                {"vm", vm.vm_id},
+                                {"device", d.device},
+                                {"connection_info", attachment.connection_info}}};
+    auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
+    Status detached = cinder_.DeleteAttachment(user_, attachment.id);
+    if (!written.ok()) return written.status().WithContext("volume " + d.device + " of VM " + vm.vm_name);
+    CAIRN_RETURN_IF_ERROR(detached);
+    entry["attachments"].erase(entry["attachments"].size() - 1);
+    CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume.id, {.statuses = {"available"}}, waits_).status());
+    bytes_ += written->value("virtual_size", uint64_t{0});
+    attach.emplace_back(volume.id, d.device);
+  }
+  CAIRN_RETURN_IF_ERROR(CheckCancel());
+
+  // The server.
+  os::ServerCreate sc;
+  sc.name = name;
+  CAIRN_ASSIGN_OR_RETURN(sc.flavor_ref, FindFlavor(vm.flavor, plan));
+  if (vm.metadata.value("boot", "image") == "image") {
+    CAIRN_ASSIGN_OR_RETURN(sc.image_ref, BootImage(vm, def, entry));
+  } else {
+    return Status::NotSupported("VM " + vm.vm_name + " boots from a volume: such VMs cannot be restored yet");
+  }
+  sc.networks = networks;
+  sc.key_name = vm.metadata.value("key_name", "");
+  if (vm.metadata.contains("server_metadata") && vm.metadata["server_metadata"].is_object()) {
+    for (const auto& [k, v] : vm.metadata["server_metadata"].items()) {
+      if (v.is_string()) sc.metadata[k] = v.get<std::string>();
+    }
+  }
+  sc.availability_zone = plan.value("availability_zone", oneclick ? vm.metadata.value("availability_zone", "") : "");
+  if (def.contains("server") && def["server"].is_object()) {
+    const json& cd = def["server"].value("config_drive", json(""));
+    sc.config_drive = cd.is_string() && (cd == "True" || cd == "true");
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::string server_id, nova_.CreateServer(user_, sc));
+  entry["server"] = server_id;
+  CAIRN_RETURN_IF_ERROR(SaveLedger());
+  CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status());
+  for (const auto& [volume_id, device] : attach) {
+    CAIRN_RETURN_IF_ERROR(nova_.AttachVolume(user_, server_id, volume_id, "/dev/" + device).status());
+    CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume_id, {.statuses = {"in-use"}}, waits_).status());
+  }
+  // The temporary image is not needed once the server runs.
+  for (const auto& image : entry["images"]) {
+    if (Status d = glance_.DeleteImage(user_, image.get<std::string>()); !d.ok() && !d.IsNotFound()) {
+      warnings_.push_back("temporary image " + image.get<std::string>() + " not deleted: " + d.message());
+    }
+  }
+  entry["images"] = json::array();
+  for (const auto& d : DisksOf(vm.vm_id)) {
+    if (!d.volume_id && d.device != "vda") {
+      warnings_.push_back("disk " + d.device + " of VM " + vm.vm_name + " (a Nova ephemeral disk) comes back empty");
+    }
+  }
+  entry["status"] = "available";
+  entry["id"] = server_id;
+  return SaveLedger();
+}
+
+// In place: the VM is shut off, its volumes get the clusters that differ
+// from the snapshot, its Nova disks are replaced by the snapshot's, it starts.
+Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
+  json& entry = ledger_.For(vm.vm_id);
+  entry["name"] = vm.vm_name;
+  entry["in_place"] = true;
+  CAIRN_ASSIGN_OR_RETURN(os::Server server, nova_.GetServer(user_, vm.vm_id));
+  CAIRN_ASSIGN_OR_RETURN(os::Token service, ctx_.service.GetToken());
+  CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, nova_.GetServer(service, vm.vm_id));
+  const bool was_running = server.status == "ACTIVE";
+  if (was_running) {
+    Progress(r_.progress_percent, "Stopping VM " + vm.vm_name);
+    CAIRN_RETURN_IF_ERROR(nova_.StopServer(user_, vm.vm_id));
+    CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"SHUTOFF"}}, waits_).status());
+  }
+  const bool boot_disk = plan.value("restore_boot_disk", true);
+  Status result;
+  for (const auto& d : DisksOf(vm.vm_id)) {
+    bool include = d.volume_id ? true : boot_disk;
+    for (const auto& vd : plan.value("vdisks", json::array())) {
+      if (vd.value("id", "") == d.id || (d.volume_id && vd.value("id", "") == *d.volume_id)) {
+        include = vd.value("restore_cinder_volume", true);
+      }
+    }
+    if (!include) continue;
+    Progress(r_.progress_percent, "Writing back disk " + d.device + " of VM " + vm.vm_name);
+    rpc::DiskTask task{.job_id = jc_.job.id,
+                       .host = admin_view.host,
+                       .kind = std::string(rpc::task_kind::kRestoreDisk),
+                       .body = {{"workload", s_.workload_id},
+                                {"snapshot", s_.id},
+                                {"vm", vm.vm_id},
+                                {"device", d.device},
+                                {"domain", admin_view.instance_name}}};
+    auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
+    if (!written.ok()) {
+      result = written.status().WithContext("disk " + d.device + " of VM " + vm.vm_name);
+      break;
+    }
+    bytes_ += written->value("bytes_written", uint64_t{0});
+    entry["clusters_written"] = entry.value("clusters_written", uint64_t{0}) + written->value("clusters_written", uint64_t{0});
+  }
+  // The VM runs again as it did, whatever happened.
+  if (was_running) {
+    if (Status st = nova_.StartServer(user_, vm.vm_id); st.ok()) {
+      (void)nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"ACTIVE"}}, waits_);
+    } else if (result.ok()) {
+      result = st;
+    }
+  }
+  CAIRN_RETURN_IF_ERROR(result);
+  entry["status"] = "available";
+  entry["id"] = vm.vm_id;
+  return SaveLedger();
+}
+
+Status RestoreRun::Run() {
+  CAIRN_RETURN_IF_ERROR(Prepare());
+  const auto started = std::chrono::steady_clock::now();
+  int included = 0;
+  for (const auto& vm : vms_) included += PlanFor(r_, vm.vm_id).value("include", true) ? 1 : 0;
+  if (included == 0) return Status::InvalidArgument("the restore includes none of the snapshot's VMs");
+  int done = 0;
+  for (const auto& vm : vms_) {
+    const json plan = PlanFor(r_, vm.vm_id);
+    if (!plan.value("include", true)) continue;
+    CAIRN_RETURN_IF_ERROR(CheckCancel());
+    r_.progress_percent = 5 + 90 * done / included;
+    if (r_.restore_type == "inplace") {
+      CAIRN_RETURN_IF_ERROR(InPlaceVm(vm, plan));
+    } else {
+      const json def = resources_.value(vm.vm_id, json::object());
+      CAIRN_RETURN_IF_ERROR(RestoreVm(vm, def, plan));
+    }
+    ++done;
+  }
+  std::string warning_msg;
+  for (const auto& w : warnings_) warning_msg += (warning_msg.empty() ? "" : "; ") + w;
+  const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+  CAIRN_RETURN_IF_ERROR(db::RestoreRepository(ctx_.db)
+                            .Update(r_.id, {.status = std::string(rs::kAvailable),
+                                            .progress_percent = 100,
+                                            .progress_msg = "Restored " + std::to_string(done) + " VM(s)",
+                                            .warning_msg = warning_msg,
+                                            .error_msg = std::string(),
+                                            .uploaded_size = static_cast<int64_t>(bytes_),
+                                            .time_taken = std::max<int64_t>(seconds, 1),
+                                            .instances = ledger_.doc,
+                                            .finished_at = ctx_.clock.Now()})
+                            .status());
+  return Status::OK();
+}
+
+std::string RestoreRun::Undo(bool everything) {
+  std::string left;
+  auto note = [&](const std::string& what, const Status& st) {
+    if (st.ok() || st.IsNotFound()) return;
+    GetLogger("engine")->warn("restore {}: {} not removed: {}", r_.id, what, st.ToString());
+    left += (left.empty() ? "" : ", ") + what;
+  };
+  if (user_.id.empty()) {
+    auto token = UserTokenForJob(ctx_, jc_.job);
+    if (!token.ok()) return "everything it created (no token to remove it: " + token.status().message() + ")";
+    user_ = *token;
+  }
+  for (auto& e : ledger_.doc) {
+    if (!everything && e.value("status", "") == "available") continue;
+    if (e.value("in_place", false)) continue;  // nothing was created
+    for (const auto& a : e.value("attachments", json::array())) note("attachment " + a.get<std::string>(), cinder_.DeleteAttachment(user_, a.get<std::string>()));
+    if (!e.value("server", "").empty()) {
+      const std::string server = e.value("server", "");
+      Status st = nova_.DeleteServer(user_, server);
+      if (st.ok()) st = nova_.WaitForServer(user_, server, {.gone = true}, waits_).status();
+      note("server " + server, st);
+    }
+    for (const auto& p : e.value("ports", json::array())) note("port " + p.get<std::string>(), neutron_.DeletePort(user_, p.get<std::string>()));
+    for (const auto& v : e.value("volumes", json::array())) {
+      const std::string id = v.get<std::string>();
+      (void)cinder_.WaitForVolume(user_, id, {.statuses = {"available", "error"}}, waits_);
+      note("volume " + id, cinder_.DeleteVolume(user_, id));
+    }
+    for (const auto& i : e.value("images", json::array())) note("image " + i.get<std::string>(), glance_.DeleteImage(user_, i.get<std::string>()));
+    e["status"] = "removed";
+  }
+  (void)SaveLedger();
+  return left;
+}
+
+}  // namespace
+
+Status RunRestore(EngineContext& ctx, const JobContext& jc) {
+  db::RestoreRepository restores(ctx.db);
+  CAIRN_ASSIGN_OR_RETURN(db::Restore r, restores.Get(jc.job.object_id));
+  if (r.status == rs::kAvailable || r.status == rs::kError || r.status == rs::kCancelled) return Status::OK();
+  RestoreRun run(ctx, jc, r);
+  Status outcome;
+  if (jc.taken_over) {
+    outcome = Status::Unavailable("the engine running this restore stopped (job attempt " +
+                                  std::to_string(jc.job.attempts) + ")");
+  } else if (r.status == rs::kCancelling || jc.cancel.load()) {
+    outcome = Status::Cancelled("cancelled");
+  } else {
+    CAIRN_RETURN_IF_ERROR(restores.Update(r.id, {.status = std::string(rs::kExecuting), .progress_percent = 1,
+                                                 .progress_msg = "Starting the " + r.restore_type + " restore"})
+                              .status());
+    outcome = run.Run();
+  }
+  if (!outcome.ok()) {
+    if (jc.cancel.load() && !outcome.IsCancelled()) outcome = Status::Cancelled(outcome.message());
+    // A failed oneclick/selective restore removes what it built; an
+    // in-place one changed only the VM's own disks.
+    const std::string left = run.Undo(/*everything=*/true);
+    std::string message = outcome.message();
+    if (!left.empty()) message += " (not removed, remove by hand: " + left + ")";
+    (void)restores.Update(r.id, {.status = std::string(outcome.IsCancelled() ? rs::kCancelled : rs::kError),
+                                 .progress_msg = outcome.IsCancelled() ? "Cancelled" : "Failed",
+                                 .error_msg = outcome.IsCancelled() ? std::string() : message,
+                                 .finished_at = ctx.clock.Now()});
+    GetLogger("engine")->warn("restore {} {}: {}", r.id, outcome.IsCancelled() ? "cancelled" : "failed", message);
+  }
+  (void)db::WorkloadRepository(ctx.db).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+  return outcome;
+}
+
+}  // namespace cairn::engine

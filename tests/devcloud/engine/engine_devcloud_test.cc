@@ -1,0 +1,318 @@
+// The product end to end against the devcloud: cairn-api and cairn-engine
+// (with its in-process datamover) in this process, the real Keystone, Nova,
+// Neutron, Cinder, Glance and libvirt. A tenant protects a VM with a volume,
+// takes a full and an incremental snapshot while the guest writes known
+// data, deletes the VM and gets it back with a one-click restore; every
+// image written passes qemu-img check and holds exactly the guest's data.
+#include <httplib.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "api/v1/api_app.h"
+#include "db/schema.h"
+#include "devcloud_env.h"
+#include "datamover_service/options.h"
+#include "engine/engine_app.h"
+#include "engine/options.h"
+#include "target/options.h"
+#include "openstack/keystone.h"
+#include "support/command.h"
+
+namespace cairn {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+namespace dc = openstack::devcloud;
+
+constexpr uint64_t kMiB = 1 << 20;
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Runs the openstack CLI as `user`; returns the last line of its output.
+std::string Os(const std::string& user, const std::string& args, bool expect_ok = true) {
+  auto r = testing::Run(". " + dc::DevcloudDir() + "/openrc-" + user + " && openstack " + args + " 2>&1");
+  if (expect_ok) {
+    EXPECT_EQ(r.exit_code, 0) << "openstack " << args << ":\n" << r.output;
+  }
+  std::string out = Trim(r.output);
+  const size_t nl = out.rfind('\n');
+  return nl == std::string::npos ? out : out.substr(nl + 1);
+}
+std::string OsAll(const std::string& user, const std::string& args) {
+  return testing::Run(". " + dc::DevcloudDir() + "/openrc-" + user + " && openstack " + args + " 2>&1").output;
+}
+
+// The bytes the guest writes for `key` (devcloud/guest/fill.c).
+std::string Fill(const std::string& key, uint64_t size) {
+  auto r = testing::Run("'" + dc::DevcloudDir() + "/guest/cairn-fill' gen '" + key + "' " + std::to_string(size) +
+                        " | base64 -w0");
+  EXPECT_EQ(r.exit_code, 0);
+  return Trim(r.output);
+}
+// `size` bytes at `offset` of a disk image (any format qemu-img reads), base64.
+std::string Bytes(const std::string& image, uint64_t offset, uint64_t size, const std::string& format = "") {
+  const std::string raw = ::testing::TempDir() + "/cairn-bytes-" + std::to_string(::getpid()) + ".raw";
+  auto c = testing::Run("qemu-img convert -U " + (format.empty() ? "" : "-f " + format + " ") + "-O raw '" + image +
+                        "' '" + raw + "' 2>&1");
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  auto r = testing::Run("dd if='" + raw + "' bs=1M iflag=skip_bytes,count_bytes skip=" + std::to_string(offset) +
+                        " count=" + std::to_string(size) + " status=none | base64 -w0; rm -f '" + raw + "'");
+  return Trim(r.output);
+}
+void ExpectImageChecks(const std::string& image) {
+  auto r = testing::Run("qemu-img check -U '" + image + "' 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << image << ":\n" << r.output;
+}
+
+class EngineDevcloudTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() / ("cairn_engine_devcloud_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "target");
+    run_ = dc::RandomName();
+    for (const char* user : {"demo", "admin"}) {
+      const dc::CloudUser u = dc::User(user);
+      openstack::HttpClient http;
+      openstack::KeystoneClient keystone(http, u.auth_url);
+      auto token = keystone.Authenticate(u.Method(), u.Scope());
+      ASSERT_TRUE(token.ok()) << user << ": " << token.status().ToString();
+      tokens_[user] = *token;
+    }
+    const dc::CloudUser admin = dc::User("admin");
+    const std::string conf =
+        "[database]\nconnection = sqlite:///" + (dir_ / "cairn.db").string() + "\n[keystone_authtoken]\nauth_url = " +
+        admin.auth_url + "\nusername = " + admin.username + "\npassword = " + admin.password +
+        "\nproject_name = " + admin.project_name + "\nregion_name = RegionOne\n[clients]\nendpoint_type = internal\n" +
+        "[api]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 4\npolicy_file = " + (dir_ / "none.yaml").string() +
+        "\n[target]\npath = " + (dir_ / "target").string() + "\n[engine]\nworkers = 2\njob_poll_interval = 200\n" +
+        "staging_dir = " + (dir_ / "staging").string() + "\n[datamover]\nnfs_mount_point_base = " +
+        dc::DevcloudDir() + "/data/cinder/mnt\n";
+    OptionRegistry api_registry;
+    ASSERT_TRUE(api::RegisterApiAppOptions(api_registry).ok());
+    ASSERT_TRUE(target::RegisterTargetOptions(api_registry).ok());
+    ASSERT_TRUE(engine::RegisterEngineOptions(api_registry).ok());
+    ASSERT_TRUE(datamover_service::RegisterDatamoverOptions(api_registry).ok());
+    Config config(std::move(api_registry));
+    Status loaded = config.LoadString(conf, "test.conf");
+    ASSERT_TRUE(loaded.ok()) << loaded.ToString();
+    {
+      auto options = db::DatabaseOptionsFromConfig(config);
+      ASSERT_TRUE(options.ok());
+      auto database = db::Database::Open(*options);
+      ASSERT_TRUE(database.ok()) << database.status().ToString();
+      ASSERT_TRUE(db::Sync(**database).ok());
+    }
+    auto api = api::ApiApp::Create(config);
+    ASSERT_TRUE(api.ok()) << api.status().ToString();
+    ASSERT_TRUE((*api)->Start().ok());
+    api_ = std::move(*api);
+    auto engine = engine::EngineApp::Create(config);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    ASSERT_TRUE((*engine)->Start().ok());
+    engine_ = std::move(*engine);
+  }
+
+  static void TearDownTestSuite() {
+    engine_.reset();
+    api_.reset();
+    for (const auto& server : servers_) Os("demo", "server delete --wait " + server, false);
+    for (const auto& volume : volumes_) Os("demo", "volume delete " + volume, false);
+    std::filesystem::remove_all(dir_);
+  }
+
+  static std::string Project() { return tokens_["demo"].ProjectId(); }
+  static std::string V1(const std::string& rest) { return "/v1/" + Project() + rest; }
+
+  static json Call(const std::string& method, const std::string& path, const std::optional<json>& body = std::nullopt,
+                   int expect = 0) {
+    httplib::Client client("127.0.0.1", api_->port());
+    client.set_read_timeout(120, 0);
+    httplib::Headers headers{{"X-Auth-Token", tokens_["demo"].id}};
+    const std::string text = body ? body->dump() : "";
+    httplib::Result r = method == "GET"      ? client.Get(path.c_str(), headers)
+                        : method == "DELETE" ? client.Delete(path.c_str(), headers)
+                                             : client.Post(path.c_str(), headers, text, "application/json");
+    EXPECT_TRUE(r) << method << " " << path;
+    if (!r) return json();
+    if (expect != 0) {
+      EXPECT_EQ(r->status, expect) << method << " " << path << ": " << r->body;
+    }
+    return r->body.empty() ? json() : json::parse(r->body, nullptr, false);
+  }
+
+  // Polls GET path until .key.status is one of `done`; returns the object.
+  static json WaitFor(const std::string& path, const std::string& key, const std::set<std::string>& done,
+                      std::chrono::seconds timeout = std::chrono::seconds(600)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    json last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      last = Call("GET", path);
+      if (last.contains(key) && done.count(last[key].value("status", ""))) return last[key];
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+    ADD_FAILURE() << "timed out waiting for " << path << ": " << last.dump();
+    return last.contains(key) ? last[key] : json();
+  }
+
+  // Waits until the server's console log matches `pattern`.
+  static std::string WaitConsole(const std::string& server, const std::string& pattern,
+                                 std::chrono::seconds timeout = std::chrono::seconds(300)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const std::regex re(pattern);
+    std::string log;
+    while (std::chrono::steady_clock::now() < deadline) {
+      log = OsAll("demo", "console log show " + server);
+      if (std::regex_search(log, re)) return log;
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+    }
+    ADD_FAILURE() << "console of " << server << " never matched " << pattern << ":\n" << log;
+    return log;
+  }
+
+  static std::string NovaDisk(const std::string& server) {
+    return dc::DevcloudDir() + "/data/nova/instances/" + server + "/disk";
+  }
+  static std::string VolumeFile(const std::string& volume) {
+    auto r = testing::Run("ls " + dc::DevcloudDir() + "/data/cinder/mnt/*/volume-" + volume + " | head -1");
+    return Trim(r.output);
+  }
+  // The image of `device` of VM `vm` in a snapshot, from the snapshot's disks on the target.
+  static std::string SnapshotImage(const std::string& workload, const std::string& snapshot, const std::string& vm,
+                                   const std::string& device) {
+    const auto vm_dir = dir_ / "target" / ("workload_" + workload) / ("snapshot_" + snapshot) / ("vm_id_" + vm);
+    for (const auto& e : std::filesystem::directory_iterator(vm_dir)) {
+      const std::string name = e.path().filename().string();
+      if (name.size() > device.size() && name.compare(name.size() - device.size() - 1, std::string::npos, "_" + device) == 0) {
+        for (const auto& f : std::filesystem::directory_iterator(e.path())) {
+          const std::string fname = f.path().filename().string();
+          if (fname.find('.') == std::string::npos && fname != "disk_db") return f.path().string();
+        }
+      }
+    }
+    ADD_FAILURE() << "no image of " << device << " in " << vm_dir;
+    return "";
+  }
+
+  static inline std::filesystem::path dir_;
+  static inline std::string run_;
+  static inline std::map<std::string, openstack::Token> tokens_;
+  static inline std::unique_ptr<api::ApiApp> api_;
+  static inline std::unique_ptr<engine::EngineApp> engine_;
+  static inline std::vector<std::string> servers_, volumes_;
+};
+
+TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
+  const std::string seed = run_ + "-seed";
+  // A VM whose guest writes 1 MiB of known data per disk and generation.
+  const std::string server = Os("demo", "server create --flavor m1.tiny --image cairn-guest --network demo-net "
+                                        "--config-drive true --property cairn_seed=" + seed +
+                                        " --property cairn_fill=1M --wait -f value -c id " + run_ + "-vm");
+  ASSERT_FALSE(server.empty());
+  servers_.push_back(server);
+  WaitConsole(server, "CAIRN-READY");
+  const std::string volume = Os("demo", "volume create --size 1 --type nfs -f value -c id " + run_ + "-vol");
+  volumes_.push_back(volume);
+  Os("demo", "volume show " + volume + " -f value -c status");
+  for (int i = 0; i < 60 && Os("demo", "volume show " + volume + " -f value -c status") != "available"; ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  Os("demo", "server add volume " + server + " " + volume);
+  const std::string vol_id = volume.substr(0, 20);
+  WaitConsole(server, "CAIRN-DISK dev=vdb id=" + vol_id + " gen=1");
+  const std::string ip = Os("demo", "port list --server " + server + " -f value -c 'Fixed IP Addresses'");
+  const std::string mac = Os("demo", "port list --server " + server + " -f value -c 'MAC Address'");
+
+  // The workload.
+  json wl = Call("POST", V1("/workloads"),
+                 json{{"workload",
+                       {{"name", run_ + "-wl"},
+                        {"instances", json::array({{{"instance-id", server}}})},
+                        {"jobschedule", {{"enabled", false}}}}}},
+                 202);
+  const std::string wid = wl["workload"]["id"];
+  WaitFor(V1("/workloads/" + wid), "workload", {"available", "error"});
+
+  // Full snapshot.
+  json s1 = Call("POST", V1("/workloads/" + wid), json{{"snapshot", {{"name", "full"}}}}, 202);
+  const std::string sid1 = s1["snapshot"]["id"];
+  json full = WaitFor(V1("/snapshots/" + sid1), "snapshot", {"available", "error"});
+  ASSERT_EQ(full["status"], "available") << full.dump();
+  EXPECT_EQ(full["snapshot_type"], "full");
+  const std::string vda1 = SnapshotImage(wid, sid1, server, "vda");
+  const std::string vdb1 = SnapshotImage(wid, sid1, server, "vdb");
+  ExpectImageChecks(vda1);
+  ExpectImageChecks(vdb1);
+  EXPECT_EQ(Bytes(vda1, 0, kMiB), Fill(seed + "/vda", kMiB));
+  EXPECT_EQ(Bytes(vdb1, 0, kMiB), Fill(seed + "/" + vol_id, kMiB));
+
+  // The guest writes a second generation on every disk; incremental snapshot.
+  Os("demo", "server reboot --hard --wait " + server);
+  WaitConsole(server, "dev=vda id=vda gen=2");
+  WaitConsole(server, "dev=vdb id=" + vol_id + " gen=2");
+  json s2 = Call("POST", V1("/workloads/" + wid), json{{"snapshot", {{"name", "incr"}}}}, 202);
+  const std::string sid2 = s2["snapshot"]["id"];
+  json incr = WaitFor(V1("/snapshots/" + sid2), "snapshot", {"available", "error"});
+  ASSERT_EQ(incr["status"], "available") << incr.dump();
+  EXPECT_EQ(incr["snapshot_type"], "incremental") << incr.dump();
+  const std::string vda2 = SnapshotImage(wid, sid2, server, "vda");
+  const std::string vdb2 = SnapshotImage(wid, sid2, server, "vdb");
+  ExpectImageChecks(vda2);
+  ExpectImageChecks(vdb2);
+  // About the changed data only: 1 MiB of data and the 4 KiB marker per disk (clusters of 64 KiB).
+  EXPECT_LT(std::filesystem::file_size(vda2), 3 * kMiB);
+  EXPECT_LT(std::filesystem::file_size(vdb2), 3 * kMiB);
+  EXPECT_EQ(Bytes(vda2, 0, kMiB), Fill(seed + "/vda", kMiB));
+  EXPECT_EQ(Bytes(vda2, kMiB, kMiB), Fill(seed + "/vda/2", kMiB));
+  EXPECT_EQ(Bytes(vdb2, 0, kMiB), Fill(seed + "/" + vol_id, kMiB));
+  EXPECT_EQ(Bytes(vdb2, kMiB, kMiB), Fill(seed + "/" + vol_id + "/2", kMiB));
+
+  // The VM is lost; one click brings it back.
+  Os("demo", "server remove volume " + server + " " + volume);
+  Os("demo", "server delete --wait " + server);
+  json r = Call("POST", V1("/workloads/" + wid + "/snapshots/" + sid2 + "/restores"),
+                json{{"restore", {{"name", "back"}, {"options", {{"restore_type", "oneclick"}, {"oneclickrestore", true}}}}}},
+                202);
+  const std::string rid = r["restore"]["id"];
+  json restored = WaitFor(V1("/restores/" + rid), "restore", {"available", "error"});
+  ASSERT_EQ(restored["status"], "available") << restored.dump();
+  ASSERT_TRUE(restored["instances"].is_array() && !restored["instances"].empty()) << restored.dump();
+  const std::string new_server = restored["instances"][0].value("id", "");
+  ASSERT_FALSE(new_server.empty()) << restored.dump();
+  servers_.push_back(new_server);
+  for (const auto& v : restored["instances"][0].value("volumes", json::array())) volumes_.push_back(v);
+  EXPECT_EQ(Os("demo", "server show " + new_server + " -f value -c status"), "ACTIVE");
+  EXPECT_EQ(Os("demo", "port list --server " + new_server + " -f value -c 'Fixed IP Addresses'"), ip);
+  EXPECT_EQ(Os("demo", "port list --server " + new_server + " -f value -c 'MAC Address'"), mac);
+  EXPECT_THAT(OsAll("demo", "server show " + new_server + " -f json -c flavor"), HasSubstr("m1.tiny"));
+  // The restored disks hold the incremental's data (the guest, seeing the
+  // same seed, adds generation 3 after them).
+  WaitConsole(new_server, "dev=vda id=vda gen=3");
+  EXPECT_EQ(Bytes(NovaDisk(new_server), 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB));
+  EXPECT_EQ(Bytes(NovaDisk(new_server), kMiB, kMiB, "qcow2"), Fill(seed + "/vda/2", kMiB));
+  ASSERT_EQ(restored["instances"][0]["volumes"].size(), 1u) << restored.dump();
+  const std::string new_volume = restored["instances"][0]["volumes"][0];
+  EXPECT_EQ(Os("demo", "volume show " + new_volume + " -f value -c type"), "nfs");
+  // The new volume's serial differs, so the guest starts generation 1 of a
+  // new key at 0; what it leaves alone is the snapshot's data.
+  WaitConsole(new_server, "dev=vdb id=" + new_volume.substr(0, 20) + " gen=1");
+  EXPECT_EQ(Bytes(VolumeFile(new_volume), kMiB, kMiB, "raw"), Fill(seed + "/" + vol_id + "/2", kMiB));
+  EXPECT_EQ(Bytes(VolumeFile(new_volume), 0, kMiB, "raw"), Fill(seed + "/" + new_volume.substr(0, 20), kMiB));
+  // No temporary image is left in Glance.
+  EXPECT_THAT(OsAll("demo", "image list -f value -c Name"), ::testing::Not(HasSubstr("cairn-restore-" + rid.substr(0, 8))));
+}
+
+}  // namespace
+}  // namespace cairn
