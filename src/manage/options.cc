@@ -1,6 +1,8 @@
 #include "manage/options.h"
 
 #include "api/v1/api_app.h"
+#include "datamover_service/options.h"
+#include "engine/options.h"
 #include "target/options.h"
 
 namespace cairn::manage {
@@ -34,6 +36,10 @@ Status RegisterKeystoneRegistrationOptions(OptionRegistry& registry) {
 Status RegisterManageOptions(OptionRegistry& registry) {
   CAIRN_RETURN_IF_ERROR(api::RegisterApiAppOptions(registry));
   CAIRN_RETURN_IF_ERROR(target::RegisterTargetOptions(registry));
+  // What cairn-engine and cairn-datamover read too, so that the sample and
+  // the reference cover every service.
+  CAIRN_RETURN_IF_ERROR(engine::RegisterEngineOptions(registry));
+  CAIRN_RETURN_IF_ERROR(datamover_service::RegisterDatamoverOptions(registry));
   return RegisterKeystoneRegistrationOptions(registry);
 }
 
