@@ -206,6 +206,64 @@ class EngineDevcloudTest : public ::testing::Test {
     return "";
   }
 
+  // A VM of the demo project booted from cairn-guest (config drive, a fixed
+  // seed, 1 MiB per disk and generation) with a 1 GiB volume attached,
+  // both written by the guest.
+  struct GuestVm {
+    std::string server, volume, seed;
+    std::string vol_key() const { return volume.substr(0, 20); }
+  };
+  static GuestVm BootGuest(const std::string& name, const std::string& flavor = "m1.tiny") {
+    GuestVm vm;
+    vm.seed = name + "-seed";
+    vm.server = Os("demo", "server create --flavor " + flavor + " --image cairn-guest --network demo-net "
+                           "--config-drive true --property cairn_seed=" + vm.seed +
+                           " --property cairn_fill=1M --wait -f value -c id " + name);
+    servers_.push_back(vm.server);
+    WaitConsole(vm.server, "CAIRN-READY");
+    vm.volume = Os("demo", "volume create --size 1 --type nfs -f value -c id " + name + "-vol");
+    volumes_.push_back(vm.volume);
+    for (int i = 0; i < 60 && Os("demo", "volume show " + vm.volume + " -f value -c status") != "available"; ++i) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    Os("demo", "server add volume " + vm.server + " " + vm.volume);
+    WaitConsole(vm.server, "CAIRN-DISK dev=vdb id=" + vm.vol_key() + " gen=1");
+    return vm;
+  }
+  static std::string CreateWorkload(const std::string& server, const std::string& name) {
+    json wl = Call("POST", V1("/workloads"),
+                   json{{"workload",
+                         {{"name", name},
+                          {"instances", json::array({{{"instance-id", server}}})},
+                          {"jobschedule", {{"enabled", false}}}}}},
+                   202);
+    const std::string wid = wl["workload"].value("id", "");
+    EXPECT_EQ(WaitFor(V1("/workloads/" + wid), "workload", {"available", "error"})["status"], "available");
+    return wid;
+  }
+  // Takes a snapshot and waits for its end; returns it.
+  static json Snapshot(const std::string& wid, const std::string& name, bool full = false) {
+    json s = Call("POST", V1("/workloads/" + wid + (full ? "?full=1" : "")), json{{"snapshot", {{"name", name}}}}, 202);
+    return WaitFor(V1("/snapshots/" + s["snapshot"].value("id", "")), "snapshot", {"available", "error", "cancelled"});
+  }
+  static json Restore(const std::string& wid, const std::string& sid, const json& options) {
+    json r = Call("POST", V1("/workloads/" + wid + "/snapshots/" + sid + "/restores"),
+                  json{{"restore", {{"name", "r"}, {"options", options}}}}, 202);
+    json done = WaitFor(V1("/restores/" + r["restore"].value("id", "")), "restore", {"available", "error", "cancelled"});
+    for (const auto& i : done.value("instances", json::array())) {
+      if (!i.value("in_place", false) && !i.value("id", "").empty()) servers_.push_back(i.value("id", ""));
+      for (const auto& v : i.value("volumes", json::array())) volumes_.push_back(v);
+    }
+    return done;
+  }
+  static std::string DomainOf(const std::string& server) {
+    return Os("admin", "server show " + server + " -f value -c OS-EXT-SRV-ATTR:instance_name");
+  }
+  static int CheckpointCount(const std::string& domain) {
+    auto r = testing::Run("virsh checkpoint-list --name " + domain + " 2>/dev/null | grep -c . || true");
+    return std::atoi(r.output.c_str());
+  }
+
   static inline std::filesystem::path dir_;
   static inline std::string run_;
   static inline std::map<std::string, openstack::Token> tokens_;
@@ -312,6 +370,129 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
   EXPECT_EQ(Bytes(VolumeFile(new_volume), 0, kMiB, "raw"), Fill(seed + "/" + new_volume.substr(0, 20), kMiB));
   // No temporary image is left in Glance.
   EXPECT_THAT(OsAll("demo", "image list -f value -c Name"), ::testing::Not(HasSubstr("cairn-restore-" + rid.substr(0, 8))));
+}
+
+
+TEST_F(EngineDevcloudTest, NovaStillManagesAProtectedVmAndInPlaceAndSelectiveRestoresWork) {
+  GuestVm vm = BootGuest(run_ + "-life");
+  const std::string wid = CreateWorkload(vm.server, run_ + "-life-wl");
+  const std::string domain = DomainOf(vm.server);
+  json s1 = Snapshot(wid, "s1");
+  ASSERT_EQ(s1["status"], "available") << s1.dump();
+  EXPECT_EQ(CheckpointCount(domain), 0) << "checkpoint metadata must not stay in libvirt";
+
+  // Nova stops and starts it; the guest writes generation 2; the next snapshot is exact.
+  Os("demo", "server stop " + vm.server);
+  for (int i = 0; i < 120 && Os("demo", "server show " + vm.server + " -f value -c status") != "SHUTOFF"; ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  Os("demo", "server start " + vm.server);
+  WaitConsole(vm.server, "dev=vda id=vda gen=2");
+  WaitConsole(vm.server, "dev=vdb id=" + vm.vol_key() + " gen=2");
+  json s2 = Snapshot(wid, "s2");
+  ASSERT_EQ(s2["status"], "available") << s2.dump();
+  EXPECT_EQ(s2["snapshot_type"], "incremental");
+  const std::string sid2 = s2["id"];
+  const std::string vda2 = SnapshotImage(wid, sid2, vm.server, "vda");
+  const std::string vdb2 = SnapshotImage(wid, sid2, vm.server, "vdb");
+  ExpectImageChecks(vda2);
+  ExpectImageChecks(vdb2);
+  EXPECT_EQ(Bytes(vda2, kMiB, kMiB), Fill(vm.seed + "/vda/2", kMiB));
+  EXPECT_EQ(Bytes(vdb2, 0, kMiB), Fill(vm.seed + "/" + vm.vol_key(), kMiB));
+  EXPECT_EQ(Bytes(vdb2, kMiB, kMiB), Fill(vm.seed + "/" + vm.vol_key() + "/2", kMiB));
+  EXPECT_EQ(CheckpointCount(domain), 0);
+
+  // The guest scribbles (generation 3); in place brings back the data of s2,
+  // writing only the clusters of the volume that differ.
+  Os("demo", "server reboot --hard --wait " + vm.server);
+  WaitConsole(vm.server, "dev=vdb id=" + vm.vol_key() + " gen=3");
+  json inplace = Restore(wid, sid2,
+                         {{"restore_type", "inplace"},
+                          {"type", "openstack"},
+                          {"openstack", {{"instances", json::array({{{"id", vm.server},
+                                                                    {"include", true},
+                                                                    {"restore_boot_disk", true}}})}}}});
+  ASSERT_EQ(inplace["status"], "available") << inplace.dump();
+  ASSERT_FALSE(inplace["instances"].empty());
+  // 1 MiB of generation 3 and the marker: 17 clusters of 64 KiB differ on the volume,
+  // a little more on the boot disk (replaced whole, counted in 64 KiB units).
+  EXPECT_GT(inplace["instances"][0].value("clusters_written", 0), 0);
+  EXPECT_EQ(Os("demo", "server show " + vm.server + " -f value -c status"), "ACTIVE");
+  // After the restart the guest finds generation 2 again and writes 3 after it.
+  WaitConsole(vm.server, "dev=vdb id=" + vm.vol_key() + " gen=3[\\s\\S]*dev=vdb id=" + vm.vol_key() + " gen=3");
+  EXPECT_EQ(Bytes(VolumeFile(vm.volume), 0, kMiB, "raw"), Fill(vm.seed + "/" + vm.vol_key(), kMiB));
+  EXPECT_EQ(Bytes(VolumeFile(vm.volume), kMiB, kMiB, "raw"), Fill(vm.seed + "/" + vm.vol_key() + "/2", kMiB));
+
+  // Selective: the VM of s1 as a new VM on another network with another flavor, the original untouched.
+  const std::string net = Os("demo", "network create -f value -c id " + run_ + "-net2");
+  Os("demo", "subnet create --network " + net + " --subnet-range 10.97.0.0/24 --gateway none -f value -c id " + run_ + "-sub2");
+  const std::string old_net = Os("demo", "network show demo-net -f value -c id");
+  json selective = Restore(wid, s1["id"],
+                           {{"restore_type", "selective"},
+                            {"type", "openstack"},
+                            {"openstack",
+                             {{"instances", json::array({{{"id", vm.server},
+                                                          {"include", true},
+                                                          {"name", run_ + "-sel"},
+                                                          {"flavor", {{"id", Os("demo", "flavor show m1.eph -f value -c id")}}}}})},
+                              {"networks_mapping",
+                               {{"networks", json::array({{{"snapshot_network", {{"id", old_net}}},
+                                                           {"target_network", {{"id", net}}}}})}}}}}});
+  ASSERT_EQ(selective["status"], "available") << selective.dump();
+  const std::string sel = selective["instances"][0].value("id", "");
+  EXPECT_THAT(OsAll("demo", "server show " + sel + " -f json -c flavor"), HasSubstr("m1.eph"));
+  EXPECT_THAT(Os("demo", "port list --server " + sel + " -f value -c 'Fixed IP Addresses'"), HasSubstr("10.97.0."));
+  EXPECT_EQ(Os("demo", "server show " + vm.server + " -f value -c status"), "ACTIVE");
+
+  // Nova deletes the protected VM cleanly: its libvirt domain goes too.
+  Os("demo", "server remove volume " + vm.server + " " + vm.volume);
+  Os("demo", "server delete --wait " + vm.server);
+  EXPECT_NE(testing::Run("virsh dominfo " + domain + " >/dev/null 2>&1").exit_code, 0)
+      << "the domain of a deleted protected VM stayed defined";
+  Os("demo", "server delete --wait " + sel);
+  Os("demo", "subnet delete " + run_ + "-sub2");
+  Os("demo", "network delete " + net);
+}
+
+TEST_F(EngineDevcloudTest, CancelAndAVanishingVmLeaveNothingBehind) {
+  GuestVm vm = BootGuest(run_ + "-cancel");
+  const std::string wid = CreateWorkload(vm.server, run_ + "-cancel-wl");
+  // Cancel right after the start.
+  json s = Call("POST", V1("/workloads/" + wid), json{{"snapshot", {{"name", "c"}}}}, 202);
+  const std::string sid = s["snapshot"]["id"];
+  for (int i = 0; i < 50; ++i) {
+    const std::string status = Call("GET", V1("/snapshots/" + sid))["snapshot"].value("status", "");
+    if (status != "creating") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Call("GET", V1("/snapshots/" + sid + "/cancel"));
+  json cancelled = WaitFor(V1("/snapshots/" + sid), "snapshot", {"cancelled", "available", "error"});
+  if (cancelled["status"] == "cancelled") {
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "target" / ("workload_" + wid) / ("snapshot_" + sid)));
+  }
+  EXPECT_EQ(CheckpointCount(DomainOf(vm.server)), 0);
+  // The next snapshot works.
+  json next = Snapshot(wid, "after-cancel");
+  EXPECT_EQ(next["status"], "available") << next.dump();
+
+  // The VM disappears while its snapshot runs: the snapshot ends in error
+  // with a message, and nothing of it stays on the target.
+  Os("demo", "server remove volume " + vm.server + " " + vm.volume);
+  json s3 = Call("POST", V1("/workloads/" + wid), json{{"snapshot", {{"name", "gone"}}}}, 202);
+  Os("demo", "server delete " + vm.server);
+  const std::string sid3 = s3["snapshot"]["id"];
+  json gone = WaitFor(V1("/snapshots/" + sid3), "snapshot", {"available", "error"});
+  if (gone["status"] == "error") {
+    EXPECT_FALSE(gone.value("error_msg", "").empty());
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "target" / ("workload_" + wid) / ("snapshot_" + sid3)));
+  }
+  EXPECT_EQ(Call("GET", V1("/workloads/" + wid))["workload"].value("status", ""), "available");
+  // Deleting the workload removes its data from the target.
+  Call("DELETE", V1("/workloads/" + wid), std::nullopt, 202);
+  for (int i = 0; i < 60 && std::filesystem::exists(dir_ / "target" / ("workload_" + wid)); ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "target" / ("workload_" + wid)));
 }
 
 }  // namespace
