@@ -28,12 +28,12 @@ enum class Need : uint8_t {
   kRead,  // read, hash, compare, store when changed
 };
 
-nlohmann::json DescribeSource(const std::string& path, const qcow2::Disk& disk) {
+nlohmann::json DescribeSource(const std::string& path, const qcow2::Disk& disk, bool is_file) {
   nlohmann::json j;
-  j["path"] = path;
+  j["path"] = path.empty() ? disk.name() : path;
   j["format"] = disk.format();
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
+  if (is_file && ::stat(path.c_str(), &st) == 0) {
     j["device"] = static_cast<uint64_t>(st.st_dev);
     j["inode"] = static_cast<uint64_t>(st.st_ino);
     j["mtime"] = static_cast<int64_t>(st.st_mtim.tv_sec);
@@ -55,10 +55,18 @@ class BackupRun {
 
     qcow2::OpenOptions open;
     open.format = req_.source_format;
-    auto source = qcow2::OpenDisk(req_.source, open);
-    if (!source.ok()) return source.status().WithContext("backup source");
-    source_ = std::move(*source);
+    if (req_.source_disk != nullptr) {
+      if (req_.mode == ChangeMode::kOverlay)
+        return Status::InvalidArgument("overlay mode reads a qcow2 overlay by path, not an opened disk");
+      source_ = req_.source_disk;
+    } else {
+      auto source = qcow2::OpenDisk(req_.source, open);
+      if (!source.ok()) return source.status().WithContext("backup source");
+      owned_source_ = std::move(*source);
+      source_ = owned_source_.get();
+    }
     result_.virtual_size = source_->virtual_size();
+    CAIRN_RETURN_IF_ERROR(PrepareChanged());
 
     CAIRN_RETURN_IF_ERROR(ClearLeftovers());
     CAIRN_RETURN_IF_ERROR(ChoosePrevious());
@@ -139,6 +147,42 @@ class BackupRun {
     return store_.SyncDirectory(layout::VmDir(req_.disk.workload, req_.disk.snapshot, req_.disk.vm));
   }
 
+  // kBitmap: the changed ranges sorted and merged, checked against the size.
+  Status PrepareChanged() {
+    if (req_.mode != ChangeMode::kBitmap) return Status::OK();
+    changed_ = req_.changed;
+    std::sort(changed_.begin(), changed_.end(),
+              [](const ChangedRange& a, const ChangedRange& b) { return a.offset < b.offset; });
+    std::vector<ChangedRange> merged;
+    for (const ChangedRange& r : changed_) {
+      if (r.offset > result_.virtual_size || r.length > result_.virtual_size - r.offset)
+        return Status::InvalidArgument("changed range at " + std::to_string(r.offset) + " (+" +
+                                       std::to_string(r.length) + ") lies beyond the disk's end");
+      if (r.length == 0) continue;
+      if (!merged.empty() && r.offset <= merged.back().offset + merged.back().length) {
+        merged.back().length = std::max(merged.back().offset + merged.back().length, r.offset + r.length) -
+                               merged.back().offset;
+      } else {
+        merged.push_back(r);
+      }
+    }
+    changed_ = std::move(merged);
+    return Status::OK();
+  }
+
+  // Marks the clusters in [first, last) that a changed range touches.
+  std::vector<bool> DirtyClusters(uint64_t first, uint64_t last) const {
+    std::vector<bool> dirty(last - first, false);
+    const uint64_t start = first * cluster_size_, end = last * cluster_size_;
+    auto it = std::upper_bound(changed_.begin(), changed_.end(), start,
+                               [](uint64_t off, const ChangedRange& r) { return off < r.offset + r.length; });
+    for (; it != changed_.end() && it->offset < end; ++it) {
+      const uint64_t a = std::max(it->offset, start), b = std::min(it->offset + it->length, end);
+      for (uint64_t c = a / cluster_size_; c <= (b - 1) / cluster_size_; ++c) dirty[c - first] = true;
+    }
+    return dirty;
+  }
+
   // Picks the previous backup and the mode actually used.
   Status ChoosePrevious() {
     cluster_size_ = req_.cluster_size;
@@ -159,6 +203,16 @@ class BackupRun {
     if (!manifest.ok()) return fall_back(manifest.status().message());
     if (req_.mode == ChangeMode::kOverlay && (source_->format() != "qcow2" || source_->backing() == nullptr))
       return fall_back("the source " + req_.source + " is not a qcow2 overlay with a backing file");
+    if (req_.mode == ChangeMode::kBitmap) {
+      // The changed ranges are relative to a checkpoint: they describe the
+      // change since the previous backup only if it was taken at that checkpoint.
+      const auto it = manifest->info.find("checkpoint");
+      const std::string taken_at = it != manifest->info.end() && it->is_string() ? it->get<std::string>() : "";
+      if (req_.changes_since.empty()) return fall_back("no checkpoint was named for the changed ranges");
+      if (taken_at != req_.changes_since)
+        return fall_back("the previous backup was taken at checkpoint '" + taken_at + "', not at '" +
+                         req_.changes_since + "'");
+    }
     previous_ = std::move(*prev);
     prev_manifest_ = std::move(*manifest);
     cluster_size_ = prev_manifest_.cluster_size;
@@ -179,6 +233,7 @@ class BackupRun {
     const uint64_t end = std::min(start + kUnitBytes, result_.virtual_size);
     const uint64_t first = start / cluster_size_, last = (end + cluster_size_ - 1) / cluster_size_;
     // Decide per cluster from the source's map.
+    const bool bitmap = result_.mode == ChangeMode::kBitmap;
     std::vector<Need> need(last - first, result_.mode == ChangeMode::kOverlay ? Need::kKeep : Need::kZero);
     const qcow2::Disk& mapped = overlay_top_ ? *overlay_top_ : *source_;
     CAIRN_ASSIGN_OR_RETURN(auto extents, mapped.Map(start, end - start));
@@ -193,6 +248,13 @@ class BackupRun {
       }
       for (uint64_t c = e.offset / cluster_size_; c <= (e.end() - 1) / cluster_size_; ++c)
         need[c - first] = std::max(need[c - first], n);
+    }
+    if (bitmap) {
+      // Clusters no changed range touches keep the previous backup's data;
+      // the others are read (or known zero) as in a scan.
+      const std::vector<bool> dirty = DirtyClusters(first, last);
+      for (uint64_t c = first; c < last; ++c)
+        if (!dirty[c - first] && PreviousHash(c)) need[c - first] = Need::kKeep;
     }
     if (result_.mode == ChangeMode::kOverlay) {
       // Clusters the previous backup did not cover are read as in a scan.
@@ -296,9 +358,10 @@ class BackupRun {
     info["type"] = result_.incremental ? "incremental" : "full";
     info["mode"] = ChangeModeName(result_.mode);
     if (previous_) info["previous_snapshot"] = previous_->ref.snapshot;
+    if (!req_.checkpoint.empty()) info["checkpoint"] = req_.checkpoint;
     if (!result_.warning.empty()) info["warning"] = result_.warning;
     info["compression"] = req_.compression ? (*req_.compression == qcow2::CompressionType::kZstd ? "zstd" : "zlib") : "none";
-    info["source"] = DescribeSource(req_.source, *source_);
+    info["source"] = DescribeSource(req_.source, *source_, owned_source_ != nullptr);
     info["created_at"] = FormatIso8601(UtcNow(), IsoFormat::kMicrosZ);
     info["stats"] = {{"bytes_read", result_.bytes_read},
                      {"bytes_written", result_.bytes_written},
@@ -312,7 +375,9 @@ class BackupRun {
 
   target::Store& store_;
   const BackupRequest& req_;
-  std::unique_ptr<qcow2::Disk> source_;
+  std::unique_ptr<qcow2::Disk> owned_source_;  // opened from req_.source, unless the caller gave a disk
+  const qcow2::Disk* source_ = nullptr;        // what is read
+  std::vector<ChangedRange> changed_;          // kBitmap: sorted, merged
   std::unique_ptr<qcow2::Disk> overlay_top_;  // overlay mode: the source's top layer alone
   std::optional<DiskBackup> previous_;
   Manifest prev_manifest_;
@@ -332,6 +397,7 @@ std::string_view ChangeModeName(ChangeMode mode) {
     case ChangeMode::kFull: return "full";
     case ChangeMode::kScan: return "scan";
     case ChangeMode::kOverlay: return "overlay";
+    case ChangeMode::kBitmap: return "bitmap";
   }
   return "?";
 }
@@ -340,7 +406,8 @@ Result<ChangeMode> ParseChangeMode(std::string_view name) {
   if (name == "full") return ChangeMode::kFull;
   if (name == "scan") return ChangeMode::kScan;
   if (name == "overlay") return ChangeMode::kOverlay;
-  return Status::InvalidArgument("mode '" + std::string(name) + "' is not one of full, scan, overlay");
+  if (name == "bitmap") return ChangeMode::kBitmap;
+  return Status::InvalidArgument("mode '" + std::string(name) + "' is not one of full, scan, overlay, bitmap");
 }
 
 Result<BackupResult> Backup(target::Store& store, const BackupRequest& request) {
