@@ -113,7 +113,8 @@ std::string BuildCheckpointXml(const std::string& name, const std::vector<std::s
 std::string ExportName(const std::string& device) { return device; }
 std::string ExportBitmapName(const std::string& device) { return "backup-" + device; }
 
-std::string BuildBackupXml(const std::string& socket, const std::vector<BackupDiskPlan>& disks) {
+std::string BuildBackupXml(const std::string& socket, const std::string& scratch_dir,
+                           const std::vector<BackupDiskPlan>& disks) {
   std::string xml = "<domainbackup mode='pull'>\n";
   xml += "  <server transport='unix' socket='" + XmlEscape(socket) + "'/>\n  <disks>\n";
   for (const BackupDiskPlan& d : disks) {
@@ -122,13 +123,16 @@ std::string BuildBackupXml(const std::string& socket, const std::vector<BackupDi
       xml += " backup='no'/>\n";
       continue;
     }
-    xml += " backup='yes' exportname='" + XmlEscape(ExportName(d.device)) + "'";
+    // The guest's writes during the backup first copy the old data to a
+    // scratch file (libvirt 9 needs its name when the disk lists a type).
+    xml += " backup='yes' type='file' exportname='" + XmlEscape(ExportName(d.device)) + "'";
     if (d.incremental.empty()) {
-      xml += " backupmode='full'/>\n";
+      xml += " backupmode='full'>\n";
     } else {
       xml += " backupmode='incremental' incremental='" + XmlEscape(d.incremental) + "' exportbitmap='" +
-             XmlEscape(ExportBitmapName(d.device)) + "'/>\n";
+             XmlEscape(ExportBitmapName(d.device)) + "'>\n";
     }
+    xml += "      <scratch file='" + XmlEscape(scratch_dir + "/" + d.device + ".scratch") + "'/>\n    </disk>\n";
   }
   xml += "  </disks>\n</domainbackup>\n";
   return xml;

@@ -83,7 +83,9 @@ std::string ExportName(const std::string& device);
 // context is "qemu:dirty-bitmap:" + this.
 std::string ExportBitmapName(const std::string& device);
 // A <domainbackup mode='pull'> whose NBD server listens on the unix socket
-// `socket`, every disk listed with its own backup mode.
-std::string BuildBackupXml(const std::string& socket, const std::vector<BackupDiskPlan>& disks);
+// `socket`, every disk listed with its own backup mode, the exported ones
+// with a scratch file <scratch_dir>/<device>.scratch (copy-before-write data).
+std::string BuildBackupXml(const std::string& socket, const std::string& scratch_dir,
+                           const std::vector<BackupDiskPlan>& disks);
 
 }  // namespace cairn::datamover::libvirt

@@ -22,8 +22,9 @@ namespace {
 
 constexpr std::string_view kCheckpointPrefix = "cairn-";
 
-// A private directory for the NBD server's socket, owned by the user QEMU
-// runs as (QEMU creates the socket); removed with its contents on destruction.
+// A private directory for the NBD server's socket and the scratch files,
+// owned by the user QEMU runs as (QEMU creates the socket); removed with its
+// contents on destruction.
 class SocketDir {
  public:
   static Result<std::unique_ptr<SocketDir>> Create(const std::optional<DacOwner>& owner) {
@@ -40,6 +41,7 @@ class SocketDir {
   }
   SocketDir(const SocketDir&) = delete;
   SocketDir& operator=(const SocketDir&) = delete;
+  const std::string& path() const { return path_; }
   std::string socket() const { return path_ + "/nbd.sock"; }
 
  private:
@@ -193,7 +195,7 @@ class VmBackupRun {
         }
       disks.push_back(std::move(b));
     }
-    return BuildBackupXml(socket_dir_->socket(), disks);
+    return BuildBackupXml(socket_dir_->socket(), socket_dir_->path(), disks);
   }
 
   std::string CheckpointXml() const {
@@ -287,7 +289,7 @@ class VmBackupRun {
         b.mode = ChangeMode::kFull;
         full_reasons_[p.disk.device] = "its dirty bitmap could not be read (" + dirty.status().message() + ")";
       }
-    } else if (p.disk.CanHaveBitmap()) {
+    } else if (p.disk.CanHaveBitmap() || !r.previous_snapshot) {
       b.mode = ChangeMode::kFull;
     } else {
       b.mode = ChangeMode::kScan;  // raw disks: per-cluster checksums against the previous manifest

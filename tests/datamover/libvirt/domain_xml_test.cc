@@ -165,7 +165,7 @@ TEST(CheckpointXml, BuildsBitmapsOnTheNamedDisksOnly) {
 }
 
 TEST(BackupXml, PullModeWithPerDiskModes) {
-  const std::string xml = BuildBackupXml("/tmp/d/nbd.sock", {{"vda", true, "cairn-2"}, {"vdb", true, ""}, {"hda", false, ""}});
+  const std::string xml = BuildBackupXml("/tmp/d/nbd.sock", "/tmp/d", {{"vda", true, "cairn-2"}, {"vdb", true, ""}, {"hda", false, ""}});
   auto root = ParseXml(xml);
   ASSERT_TRUE(root.ok()) << xml;
   EXPECT_EQ(root->name, "domainbackup");
@@ -183,6 +183,8 @@ TEST(BackupXml, PullModeWithPerDiskModes) {
   EXPECT_EQ(disks[0]->Attribute("incremental"), "cairn-2");
   EXPECT_EQ(disks[0]->Attribute("exportname"), ExportName("vda"));
   EXPECT_EQ(disks[0]->Attribute("exportbitmap"), ExportBitmapName("vda"));
+  ASSERT_NE(disks[0]->Child("scratch"), nullptr);
+  EXPECT_EQ(disks[0]->Child("scratch")->Attribute("file"), "/tmp/d/vda.scratch");
   EXPECT_EQ(disks[1]->Attribute("backupmode"), "full");
   EXPECT_FALSE(disks[1]->HasAttribute("exportbitmap"));
   EXPECT_EQ(disks[2]->Attribute("backup"), "no");
