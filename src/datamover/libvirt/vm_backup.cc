@@ -15,6 +15,7 @@
 #include "common/uuid.h"
 #include "datamover/libvirt/libvirt_domain.h"
 #include "datamover/libvirt/nbd_disk.h"
+#include "datamover/libvirt/qemu_img.h"
 #include "target/layout.h"
 
 namespace cairn::datamover::libvirt {
@@ -391,11 +392,44 @@ Status RemoveCheckpointBitmaps(const std::string& uri, const std::string& domain
   CAIRN_ASSIGN_OR_RETURN(std::string xml, RedefinableCheckpointXml(checkpoint_xml));
   CAIRN_ASSIGN_OR_RETURN(LibvirtDomain domain, LibvirtDomain::Open(uri, domain_name));
   CAIRN_ASSIGN_OR_RETURN(bool active, domain.IsActive());
-  if (!active) return Status::Conflict("domain " + domain_name + " is not running: its bitmaps cannot be removed now");
-  CAIRN_RETURN_IF_ERROR(domain.RedefineCheckpoint(xml, /*validate=*/false));
-  Status s = domain.DeleteCheckpoint(info.name, /*metadata_only=*/false);
-  if (!s.ok()) (void)domain.DeleteCheckpoint(info.name, /*metadata_only=*/true);  // leave no metadata
-  return s;
+  if (active) {
+    // libvirt removes the bitmaps from the running QEMU's images.
+    CAIRN_RETURN_IF_ERROR(domain.RedefineCheckpoint(xml, /*validate=*/false));
+    if (domain.DeleteCheckpoint(info.name, /*metadata_only=*/false).ok()) return Status::OK();
+    (void)domain.DeleteCheckpoint(info.name, /*metadata_only=*/true);  // leave no metadata
+    // libvirt refuses the whole deletion when one disk lacks its bitmap
+    // ("not found in backing chain"): go disk by disk, each checkpoint
+    // validated first, so that only bitmaps still present are removed.
+    CAIRN_ASSIGN_OR_RETURN(std::string domain_xml, domain.XmlDesc());
+    CAIRN_ASSIGN_OR_RETURN(auto disks, ParseDomainDisks(domain_xml));
+    std::vector<std::string> devices;
+    for (const DomainDisk& d : disks) devices.push_back(d.device);
+    for (const CheckpointDisk& c : info.disks) {
+      if (c.bitmap.empty() || std::find(devices.begin(), devices.end(), c.device) == devices.end()) continue;
+      if (c.bitmap != info.name)
+        return Status::NotSupported("checkpoint " + info.name + " names bitmap " + c.bitmap + " on " + c.device);
+      if (!domain.RedefineCheckpoint(BuildCheckpointXml(info.name, devices, {c.device}), /*validate=*/true).ok())
+        continue;  // not (or not intact) on this disk
+      Status s = domain.DeleteCheckpoint(info.name, /*metadata_only=*/false);
+      if (!s.ok()) {
+        (void)domain.DeleteCheckpoint(info.name, /*metadata_only=*/true);
+        return s;
+      }
+    }
+    return Status::OK();
+  }
+  // Shut off: libvirt 9 refuses ("cannot delete checkpoint for inactive
+  // domain"); no QEMU has the images open, so qemu-img edits them (its image
+  // lock refuses if the domain starts meanwhile).
+  CAIRN_ASSIGN_OR_RETURN(std::string domain_xml, domain.XmlDesc());
+  CAIRN_ASSIGN_OR_RETURN(auto disks, ParseDomainDisks(domain_xml));
+  for (const CheckpointDisk& c : info.disks) {
+    if (c.bitmap.empty()) continue;
+    auto it = std::find_if(disks.begin(), disks.end(), [&](const DomainDisk& d) { return d.device == c.device; });
+    if (it == disks.end() || !it->CanHaveBitmap()) continue;  // detached or replaced: nothing to remove
+    CAIRN_RETURN_IF_ERROR(RemoveQcow2Bitmap(it->source, c.bitmap));
+  }
+  return Status::OK();
 }
 
 }  // namespace cairn::datamover::libvirt

@@ -82,10 +82,11 @@ struct VmBackupResult {
 Result<VmBackupResult> BackupVm(target::Store& store, const VmBackupRequest& request);
 
 // Removes the bitmaps of a checkpoint that no backup needs any more from the
-// domain's qcow2 disks: redefines it from `checkpoint_xml` and deletes it
-// with its bitmaps. The domain must be running (libvirt 9 removes bitmaps of
-// a running domain only); on a shut-off domain it is Conflict and nothing
-// changes. OK when none of its bitmaps remain.
+// domain's qcow2 disks. Running domain: redefines the checkpoint from
+// `checkpoint_xml` and deletes it with its bitmaps through libvirt (no
+// metadata stays; when a disk lacks its bitmap, disk by disk). Shut-off domain (libvirt 9 refuses to delete checkpoints
+// there): `qemu-img bitmap --remove` on each disk's image; Conflict when an
+// image is in use. OK when none of its bitmaps remain.
 Status RemoveCheckpointBitmaps(const std::string& uri, const std::string& domain_name,
                                const std::string& checkpoint_xml);
 

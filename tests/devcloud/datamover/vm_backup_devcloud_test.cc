@@ -28,6 +28,7 @@ using datamover::testing::ExpectQemuCheckClean;
 using datamover::testing::ExpectQemuReadsAs;
 using datamover::testing::MustRun;
 using datamover::testing::Q;
+using datamover::testing::CommandResult;
 using datamover::testing::Run;
 using datamover::testing::TempDir;
 
@@ -52,10 +53,13 @@ struct TestDisk {
   std::string qdev;    // the QOM path of the device's backend
 };
 
-// A transient domain, destroyed (with its files) on destruction.
+// A transient domain (or a persistent one, as Nova defines them), destroyed
+// and undefined on destruction; its files go with the test's directory.
 class TestDomain {
  public:
-  TestDomain(const TempDir& dir, uint64_t qcow2_size, uint64_t raw_size, const std::string& qcow2_from = "") : dir_(dir) {
+  TestDomain(const TempDir& dir, uint64_t qcow2_size, uint64_t raw_size, const std::string& qcow2_from = "",
+             bool persistent = false)
+      : dir_(dir), persistent_(persistent) {
     std::mt19937_64 rng(std::random_device{}());
     std::ostringstream id;
     id << std::hex << rng();
@@ -74,12 +78,30 @@ class TestDomain {
     FILE* f = std::fopen(file.c_str(), "w");
     std::fputs(xml.c_str(), f);
     std::fclose(f);
-    Virsh("create " + Q(file));
+    if (persistent_) {
+      Virsh("define " + Q(file));
+      defined_ = true;
+      Virsh("start " + name_);
+    } else {
+      Virsh("create " + Q(file));
+    }
     started_ = true;
     FindQdevs();
   }
   ~TestDomain() {
     if (started_) Run(std::string("virsh -q -c ") + kUri + " destroy " + name_);
+    if (defined_) Run(std::string("virsh -q -c ") + kUri + " undefine --checkpoints-metadata " + name_);
+  }
+  void Destroy() {
+    Virsh("destroy " + name_);
+    started_ = false;
+  }
+  // Undefines as Nova Zed does (no checkpoint flag): fails while libvirt
+  // holds checkpoint metadata of the domain.
+  CommandResult UndefineLikeNova() {
+    auto r = Run(std::string("virsh -q -c ") + kUri + " undefine --managed-save " + name_);
+    if (r.exit_code == 0) defined_ = false;
+    return r;
   }
   TestDomain(const TestDomain&) = delete;
   TestDomain& operator=(const TestDomain&) = delete;
@@ -153,8 +175,10 @@ class TestDomain {
   }
 
   const TempDir& dir_;
+  bool persistent_ = false;
   std::string name_;
   bool started_ = false;
+  bool defined_ = false;
   std::vector<TestDisk> disks_;
 };
 
@@ -315,6 +339,9 @@ TEST_F(VmBackupDevcloudTest, LostBitmapGivesAFullWithAWarning) {
   // checkpoint cannot be redefined with validation, so the next is a full.
   ASSERT_TRUE(RemoveCheckpointBitmaps(kUri, dom.name(), full->checkpoint.xml).ok());
   EXPECT_TRUE(dom.Bitmaps("vda").empty());
+  Status twice = RemoveCheckpointBitmaps(kUri, dom.name(), full->checkpoint.xml);
+  EXPECT_TRUE(twice.ok()) << twice.ToString();  // nothing left to remove
+  EXPECT_EQ(dom.Checkpoints(), "");
   dom.Write("vda", 0x22, 5 * kMiB, 64 * kKiB);
   const std::string vda2 = SaveModel(dom, "vda", "s2");
   VmBackupRequest r2 = Request(dom, "s2", "s1", {"vda"});
@@ -407,6 +434,43 @@ TEST_F(VmBackupDevcloudTest, UnknownDeviceIsRefusedAndLeavesNoCheckpoint) {
   EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << r.status().ToString();
   EXPECT_EQ(dom.Checkpoints(), "");
   EXPECT_TRUE(dom.Bitmaps("vda").empty());
+}
+
+// A persistent domain, as Nova defines them: after backups it can still be
+// undefined the way Nova does; shut off, it is not backed up, and the bitmaps
+// of a checkpoint are removed from its images with qemu-img.
+TEST_F(VmBackupDevcloudTest, PersistentDomainStaysUndefinableAndShutOffBitmapsGo) {
+  TestDomain dom(dir_, 64 * kMiB, 64 * kMiB, "", /*persistent=*/true);
+  dom.Write("vda", 0x61, 2 * kMiB, 64 * kKiB);
+  auto full = BackupVm(*store_, Request(dom, "s1", std::nullopt));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  dom.Write("vda", 0x62, 3 * kMiB, 64 * kKiB);
+  VmBackupRequest r2 = Request(dom, "s2", "s1");
+  r2.previous_checkpoint = full->checkpoint;
+  auto incr = BackupVm(*store_, r2);
+  ASSERT_TRUE(incr.ok()) << incr.status().ToString();
+  EXPECT_EQ(Of(*incr, "vda").mode, ChangeMode::kBitmap);
+  EXPECT_EQ(dom.Checkpoints(), "");
+  EXPECT_EQ(dom.Bitmaps("vda").size(), 2u);
+
+  dom.Destroy();
+  auto info = InspectDomain(kUri, dom.name());
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_FALSE(info->running);
+  EXPECT_EQ(info->disks.size(), 2u);
+  VmBackupRequest r3 = Request(dom, "s3", "s2");
+  r3.previous_checkpoint = incr->checkpoint;
+  EXPECT_EQ(BackupVm(*store_, r3).status().code(), ErrorCode::kConflict);
+
+  Status removed = RemoveCheckpointBitmaps(kUri, dom.name(), full->checkpoint.xml);
+  EXPECT_TRUE(removed.ok()) << removed.ToString();
+  auto bitmaps = datamover::testing::Run("qemu-img info --output=json " + Q(dom.disk("vda").path));
+  EXPECT_EQ(bitmaps.output.find(full->checkpoint.name), std::string::npos) << bitmaps.output;
+  EXPECT_NE(bitmaps.output.find(incr->checkpoint.name), std::string::npos) << bitmaps.output;
+  EXPECT_EQ(dom.Checkpoints(), "");
+
+  auto undefined = dom.UndefineLikeNova();
+  EXPECT_EQ(undefined.exit_code, 0) << undefined.output;
 }
 
 TEST_F(VmBackupDevcloudTest, FullBackupThroughput) {
