@@ -110,6 +110,30 @@ std::string BuildCheckpointXml(const std::string& name, const std::vector<std::s
   return xml;
 }
 
+Result<std::string> ParseBackupSocket(std::string_view backup_xml) {
+  CAIRN_ASSIGN_OR_RETURN(XmlElement root, ParseXml(backup_xml));
+  if (root.name != "domainbackup") return Status::InvalidArgument("not a backup XML: root element <" + root.name + ">");
+  const XmlElement* server = root.Child("server");
+  if (server == nullptr || server->Attribute("transport") != "unix") return std::string();
+  return server->Attribute("socket");
+}
+
+std::string SocketDirPrefix(int pid) { return "cairn-vmbackup-" + std::to_string(pid) + "-"; }
+
+std::optional<int> SocketDirOwner(std::string_view socket_path) {
+  const size_t slash = socket_path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  std::string_view dir = socket_path.substr(0, slash);
+  dir = dir.substr(dir.rfind('/') + 1);
+  constexpr std::string_view kPrefix = "cairn-vmbackup-";
+  if (dir.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  dir.remove_prefix(kPrefix.size());
+  int pid = 0;
+  auto [p, ec] = std::from_chars(dir.data(), dir.data() + dir.size(), pid);
+  if (ec != std::errc() || p == dir.data() || p == dir.data() + dir.size() || *p != '-' || pid <= 0) return std::nullopt;
+  return pid;
+}
+
 std::string ExportName(const std::string& device) { return device; }
 std::string ExportBitmapName(const std::string& device) { return "backup-" + device; }
 

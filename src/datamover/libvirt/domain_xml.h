@@ -88,4 +88,15 @@ std::string ExportBitmapName(const std::string& device);
 std::string BuildBackupXml(const std::string& socket, const std::string& scratch_dir,
                            const std::vector<BackupDiskPlan>& disks);
 
+// The unix socket of a running pull-mode backup, from its XML
+// (virDomainBackupGetXMLDesc); "" when it has none (push mode, TCP).
+Result<std::string> ParseBackupSocket(std::string_view backup_xml);
+
+// The directory name prefix of a VM backup's private directory:
+// "cairn-vmbackup-<pid>-" + random characters.
+std::string SocketDirPrefix(int pid);
+// The pid in a socket path whose directory was made with SocketDirPrefix, or
+// nullopt when the path is not one of Cairn's.
+std::optional<int> SocketDirOwner(std::string_view socket_path);
+
 }  // namespace cairn::datamover::libvirt

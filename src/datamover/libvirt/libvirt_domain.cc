@@ -110,6 +110,15 @@ Result<std::string> LibvirtDomain::CheckpointXml(const std::string& name) const 
   return std::string(xml.get());
 }
 
+Result<std::string> LibvirtDomain::BackupXml() const {
+  std::unique_ptr<char, FreeDeleter> xml(virDomainBackupGetXMLDesc(dom_.get(), 0));
+  if (!xml) {
+    const bool none = virGetLastErrorCode() == VIR_ERR_NO_DOMAIN_BACKUP;
+    return LastError(none ? ErrorCode::kNotFound : ErrorCode::kIOError, "domain " + name_ + ": backup job");
+  }
+  return std::string(xml.get());
+}
+
 Status LibvirtDomain::BackupBegin(const std::string& backup_xml, const std::string& checkpoint_xml) {
   if (virDomainBackupBegin(dom_.get(), backup_xml.c_str(), checkpoint_xml.empty() ? nullptr : checkpoint_xml.c_str(),
                            0) < 0)

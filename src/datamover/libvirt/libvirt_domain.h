@@ -38,6 +38,8 @@ class LibvirtDomain {
   // The checkpoint's XML without the <domain> copy (VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN).
   Result<std::string> CheckpointXml(const std::string& name) const;
 
+  // The XML of the domain's running backup job; NotFound when none runs.
+  Result<std::string> BackupXml() const;
   // virDomainBackupBegin: starts a backup job, and takes a checkpoint when
   // `checkpoint_xml` is not empty.
   Status BackupBegin(const std::string& backup_xml, const std::string& checkpoint_xml);

@@ -1,7 +1,10 @@
 #include "datamover/libvirt/vm_backup.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <filesystem>
@@ -29,7 +32,7 @@ constexpr std::string_view kCheckpointPrefix = "cairn-";
 class SocketDir {
  public:
   static Result<std::unique_ptr<SocketDir>> Create(const std::optional<DacOwner>& owner) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cairn-vmbackup-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / (SocketDirPrefix(::getpid()) + "XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) return Status::FromErrno(errno, "mkdtemp " + pattern);
     auto dir = std::unique_ptr<SocketDir>(new SocketDir(pattern));
     if (owner && ::chown(pattern.c_str(), owner->uid, owner->gid) != 0)
@@ -83,6 +86,7 @@ class VmBackupRun {
     CAIRN_ASSIGN_OR_RETURN(std::string xml, domain_->XmlDesc());
     CAIRN_ASSIGN_OR_RETURN(domain_disks_, ParseDomainDisks(xml));
     CAIRN_RETURN_IF_ERROR(PlanDisks());
+    CAIRN_RETURN_IF_ERROR(EndLeftoverJob());
     CAIRN_RETURN_IF_ERROR(ClearLeftoverCheckpoints());
     RestorePreviousCheckpoint();
     ChooseIncrementals();
@@ -131,13 +135,36 @@ class VmBackupRun {
     return Status::OK();
   }
 
-  // Checkpoints named like ours are what a run that died left in libvirt:
-  // forget them (their bitmaps stay; a later full is safe without them).
+  // A backup job of a Cairn process that died (its socket directory names
+  // its pid) is ended; a live one of another run, or a job that is not
+  // Cairn's, is a Conflict: libvirt runs one job per domain.
+  Status EndLeftoverJob() {
+    auto xml = domain_->BackupXml();
+    if (!xml.ok()) return xml.status().IsNotFound() ? Status::OK() : xml.status();
+    CAIRN_ASSIGN_OR_RETURN(std::string socket, ParseBackupSocket(*xml));
+    const std::optional<int> owner = SocketDirOwner(socket);
+    if (!owner) return Status::Conflict("domain " + req_.domain + " runs a backup job that is not Cairn's");
+    if (::kill(*owner, 0) == 0 || errno != ESRCH)
+      return Status::Conflict("domain " + req_.domain + " is being backed up by process " + std::to_string(*owner));
+    GetLogger("datamover")->warn("domain {}: ending the backup job left by process {}", req_.domain, *owner);
+    CAIRN_RETURN_IF_ERROR(domain_->AbortJob());
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(socket).parent_path(), ec);
+    return Status::OK();
+  }
+
+  // Checkpoints named like ours are what a run that died left in libvirt.
+  // The previous checkpoint is only forgotten (its bitmap serves this run);
+  // any other one was never handed to the caller, or is older than the
+  // previous one: it goes with its bitmaps.
   Status ClearLeftoverCheckpoints() {
     CAIRN_ASSIGN_OR_RETURN(auto names, domain_->CheckpointNames());
     for (const std::string& name : names) {
       if (name.rfind(kCheckpointPrefix, 0) != 0) continue;
-      GetLogger("datamover")->warn("domain {}: forgetting the leftover checkpoint {}", req_.domain, name);
+      const bool previous = name == req_.previous_checkpoint.name;
+      GetLogger("datamover")->warn("domain {}: removing the leftover checkpoint {}{}", req_.domain, name,
+                                   previous ? " (metadata only)" : "");
+      if (!previous && domain_->DeleteCheckpoint(name, /*metadata_only=*/false).ok()) continue;
       CAIRN_RETURN_IF_ERROR(domain_->DeleteCheckpoint(name, /*metadata_only=*/true));
     }
     return Status::OK();

@@ -191,6 +191,24 @@ TEST(BackupXml, PullModeWithPerDiskModes) {
   EXPECT_FALSE(disks[2]->HasAttribute("exportname"));
 }
 
+TEST(BackupXml, SocketOfARunningJobAndItsOwner) {
+  auto socket = ParseBackupSocket(
+      "<domainbackup mode='pull' id='1'><server transport='unix' socket='/tmp/cairn-vmbackup-4242-Ab12Cd/nbd.sock'/>"
+      "<disks><disk name='vda' backup='yes' type='file' exportname='vda'/></disks></domainbackup>");
+  ASSERT_TRUE(socket.ok()) << socket.status().ToString();
+  EXPECT_EQ(*socket, "/tmp/cairn-vmbackup-4242-Ab12Cd/nbd.sock");
+  EXPECT_EQ(SocketDirOwner(*socket), 4242);
+  EXPECT_EQ(*ParseBackupSocket("<domainbackup mode='pull'><server name='localhost' port='10809'/></domainbackup>"), "");
+  EXPECT_FALSE(ParseBackupSocket("<domain/>").ok());
+
+  EXPECT_EQ(SocketDirPrefix(17), "cairn-vmbackup-17-");
+  EXPECT_EQ(SocketDirOwner("/var/tmp/" + SocketDirPrefix(99) + "XyZ123/nbd.sock"), 99);
+  for (const char* other : {"/tmp/nbd.sock", "/tmp/other-1-x/nbd.sock", "/tmp/cairn-vmbackup-x-1/nbd.sock",
+                            "/tmp/cairn-vmbackup-12/nbd.sock", "/tmp/cairn-vmbackup--1-x/nbd.sock", "nbd.sock", ""}) {
+    EXPECT_FALSE(SocketDirOwner(other).has_value()) << other;
+  }
+}
+
 TEST(Xml, EscapesAndUnescapes) {
   EXPECT_EQ(XmlEscape("a<b>&'\""), "a&lt;b&gt;&amp;&apos;&quot;");
   auto root = ParseXml("<a x='1 &lt; 2' y=\"&#x41;&#66;\">t&amp;u<b/>v</a>");

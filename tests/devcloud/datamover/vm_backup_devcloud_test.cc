@@ -8,9 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -425,6 +427,53 @@ TEST_F(VmBackupDevcloudTest, CancelLeavesNothing) {
   EXPECT_EQ(Of(*ok, "vda").mode, ChangeMode::kBitmap);
   EXPECT_EQ(Of(*ok, "vda").clusters_changed, 8 * kMiB / kCluster);
   ExpectBackupEquals(Of(*ok, "vda"), vda2);
+  EXPECT_EQ(dom.Checkpoints(), "");
+}
+
+// A datamover that died mid-backup left its job running (the NBD server,
+// the scratch files) and its new checkpoint's metadata: the next run ends the
+// job of the dead process and removes the checkpoint, bitmap included.
+TEST_F(VmBackupDevcloudTest, JobAndCheckpointOfADeadRunAreCleared) {
+  TestDomain dom(dir_, 64 * kMiB, 64 * kMiB);
+  dom.Write("vda", 0x71, 0, 64 * kKiB);
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);  // a pid that no process has now
+  const std::string leftover = (std::filesystem::temp_directory_path() / (SocketDirPrefix(child) + "test")).string();
+  std::filesystem::create_directories(leftover);
+  std::filesystem::permissions(leftover, std::filesystem::perms::all);  // QEMU creates the socket there
+  const std::string backup_xml = BuildBackupXml(leftover + "/nbd.sock", leftover, {{"vda", true, ""}, {"vdb", true, ""}});
+  const std::string checkpoint_xml = BuildCheckpointXml("cairn-left-by-a-crash", {"vda", "vdb"}, {"vda"});
+  {
+    std::ofstream(dir_ / "b.xml") << backup_xml;
+    std::ofstream(dir_ / "c.xml") << checkpoint_xml;
+  }
+  Virsh("backup-begin " + dom.name() + " " + Q(dir_ / "b.xml") + " " + Q(dir_ / "c.xml"));
+  EXPECT_NE(dom.Checkpoints(), "");
+
+  auto full = BackupVm(*store_, Request(dom, "s1", std::nullopt));
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_TRUE(full->warnings.empty()) << Joined(full->warnings);
+  EXPECT_EQ(dom.Checkpoints(), "");
+  EXPECT_EQ(dom.Bitmaps("vda"), std::vector<std::string>{full->checkpoint.name});
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_NE(Virsh("domjobinfo " + dom.name()).find("None"), std::string::npos);
+}
+
+// While a job of a live Cairn process runs, another backup is refused and
+// leaves that job alone.
+TEST_F(VmBackupDevcloudTest, AJobOfALiveProcessIsLeftAlone) {
+  TestDomain dom(dir_, 64 * kMiB, 0);
+  const std::string live = (std::filesystem::temp_directory_path() / (SocketDirPrefix(::getpid()) + "live")).string();
+  std::filesystem::create_directories(live);
+  std::filesystem::permissions(live, std::filesystem::perms::all);
+  std::ofstream(dir_ / "b.xml") << BuildBackupXml(live + "/nbd.sock", live, {{"vda", true, ""}});
+  Virsh("backup-begin " + dom.name() + " " + Q(dir_ / "b.xml"));
+  auto r = BackupVm(*store_, Request(dom, "s1", std::nullopt, {"vda"}));
+  EXPECT_EQ(r.status().code(), ErrorCode::kConflict) << r.status().ToString();
+  EXPECT_NE(Virsh("domjobinfo " + dom.name()).find("Backup"), std::string::npos);
+  Virsh("domjobabort " + dom.name());
+  std::filesystem::remove_all(live);
   EXPECT_EQ(dom.Checkpoints(), "");
 }
 
