@@ -28,8 +28,9 @@ struct NbdDiskOptions {
 
 class NbdDisk final : public qcow2::Disk {
  public:
-  // Connects `options.connections` times. NotFound when the export or the
-  // dirty bitmap is not offered, Unavailable when the server cannot be reached.
+  // Connects `options.connections` times. Unavailable when the server cannot
+  // be reached or refuses the export; NotFound when the export does not offer
+  // the dirty bitmap's meta context; NotSupported without base:allocation.
   static Result<std::unique_ptr<NbdDisk>> Open(const NbdDiskOptions& options);
   ~NbdDisk() override;
   NbdDisk(const NbdDisk&) = delete;
