@@ -198,7 +198,7 @@ Result<json> DatamoverTaskHandler::RestoreDisk(const json& body, const rpc::Prog
                   {"seconds", result->seconds}};
     }
   } else {
-    CAIRN_ASSIGN_OR_RETURN(request.to, Field(body, "path"));
+    return Status::InvalidArgument("restore_disk: give connection_info or domain");
   }
   request.threads = options_.threads;
   request.progress = progress;

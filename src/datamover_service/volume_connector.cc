@@ -27,11 +27,20 @@ class NfsConnector : public VolumeConnector {
 
   Result<std::string> LocalPath(const nlohmann::json& info) const override {
     if (!info.is_object()) return Status::InvalidArgument("connection_info is not an object");
-    const std::string type = info.value("driver_volume_type", "");
+    const std::string type = info.contains("driver_volume_type") && info["driver_volume_type"].is_string()
+                                 ? info["driver_volume_type"].get<std::string>()
+                                 : std::string();
     if (type != "nfs") return Status::NotSupported("volumes of transport \"" + type + "\" cannot be reached yet (NFS only)");
     const nlohmann::json& data = info.contains("data") && info["data"].is_object() ? info["data"] : info;
-    const std::string share = data.value("export", "");
-    const std::string name = data.value("name", "");
+    auto text = [&](const char* key, const std::string& fallback) {
+      return data.contains(key) && data[key].is_string() ? data[key].get<std::string>() : fallback;
+    };
+    const std::string format = text("format", "raw");
+    if (format != "raw") {
+      return Status::NotSupported("the volume is a " + format + " file on its NFS share: only raw volumes can be written");
+    }
+    const std::string share = text("export", "");
+    const std::string name = text("name", "");
     if (share.empty() || name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
       return Status::InvalidArgument("NFS connection_info needs an export and a plain file name");
     }

@@ -182,6 +182,17 @@ Result<DiskTask> DiskTaskRepository::Get(std::string_view id) {
   });
 }
 
+Result<std::vector<DiskTask>> DiskTaskRepository::ListUnfinished(std::string_view job_id) {
+  return internal::Fetch(db_, "list disk tasks", [&](soci::session& session) {
+    Params p;
+    return internal::QueryAll(session,
+                              "SELECT " + std::string(kColumns) + " FROM disk_tasks WHERE job_id = " + p.Text(job_id) +
+                                  " AND status IN " + p.In({std::string(dts::kQueued), std::string(dts::kRunning)}) +
+                                  " ORDER BY created_at, id",
+                              p, ReadTask);
+  });
+}
+
 Result<int64_t> DiskTaskRepository::FailRunningOnHost(std::string_view host, std::string_view reason) {
   return internal::ExecStatement(db_, "fail abandoned disk tasks", [&](Params& p) {
     return "UPDATE disk_tasks SET status = " + p.Text(dts::kError) + ", error_code = " +

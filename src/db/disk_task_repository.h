@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "common/time.h"
@@ -42,6 +43,8 @@ class DiskTaskRepository {
   Result<bool> MarkStale(std::string_view id, TimePoint stale_before, std::string_view reason);
   // NotFound when missing.
   Result<DiskTask> Get(std::string_view id);
+  // The tasks of a job that are still queued or running, oldest first.
+  Result<std::vector<DiskTask>> ListUnfinished(std::string_view job_id);
   // Ends every task running on `host` as error with `reason`: called by a
   // datamover when it starts (one per host: what ran there before is gone).
   // Returns how many.

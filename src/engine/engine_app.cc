@@ -59,7 +59,10 @@ Result<std::unique_ptr<EngineApp>> EngineApp::Create(const Config& config) {
   } else {
     auto local = std::make_unique<rpc::InProcessTransport>();
     p.local_datamover = std::make_unique<datamover_service::DatamoverTaskHandler>(*p.store, p.datamover_options);
-    local->Register("*", *p.local_datamover);
+    // Only this host's VMs ([datamover] host); left empty, the all-in-one
+    // serves whatever host Nova names (it is the only one).
+    CAIRN_ASSIGN_OR_RETURN(std::string configured_host, config.GetString("datamover", "host"));
+    local->Register(configured_host.empty() ? "*" : p.datamover_options.host, *p.local_datamover);
     p.transport = std::move(local);
   }
   app->context_.reset(new EngineContext{.db = *app->db_,
@@ -70,14 +73,20 @@ Result<std::unique_ptr<EngineApp>> EngineApp::Create(const Config& config) {
                                         .selector = openstack::EndpointSelector(clients.interface, clients.region_name),
                                         .options = p.options,
                                         .clock = SystemClock::Get()});
-  app->runner_ = std::make_unique<JobRunner>(
-      *app->db_, JobRunnerOptions{.engine_id = p.options.host + ":" + std::to_string(::getpid()),
-                                  .lease = p.options.job_lease,
-                                  .heartbeat = std::max(std::chrono::milliseconds(500),
-                                                        std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                            p.options.job_lease) / 6),
-                                  .poll = p.options.job_poll});
-  RegisterWorkflows(*app->runner_, *app->context_);
+  // One runner per worker, each with its own id: a job taken over by a
+  // sibling thread is then seen as lost like one taken by another engine.
+  for (int i = 0; i < p.options.workers; ++i) {
+    auto runner = std::make_unique<JobRunner>(
+        *app->db_, JobRunnerOptions{.engine_id = p.options.host + ":" + std::to_string(::getpid()) + ":" +
+                                                 std::to_string(i),
+                                    .lease = p.options.job_lease,
+                                    .heartbeat = std::max(std::chrono::milliseconds(500),
+                                                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                              p.options.job_lease) / 6),
+                                    .poll = p.options.job_poll});
+    RegisterWorkflows(*runner, *app->context_);
+    app->runners_.push_back(std::move(runner));
+  }
   return app;
 }
 
@@ -95,7 +104,7 @@ Status EngineApp::Start() {
     });
   }
   for (int i = 0; i < p.options.workers; ++i) {
-    threads_.emplace_back([this] { runner_->RunUntil(stop_); });
+    threads_.emplace_back([this, i] { runners_[i]->RunUntil(stop_); });
   }
   GetLogger("engine")->info("engine {} running {} worker(s); disk tasks {}", p.options.host, p.options.workers,
                             p.options.datamover_transport == "database" ? "through the database"
@@ -111,6 +120,6 @@ void EngineApp::Stop() {
   threads_.clear();
 }
 
-Result<bool> EngineApp::RunOne() { return runner_->RunOne(); }
+Result<bool> EngineApp::RunOne() { return runners_.front()->RunOne(); }
 
 }  // namespace cairn::engine

@@ -49,7 +49,7 @@ class EngineApp {
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<db::Database> db_;
   std::unique_ptr<EngineContext> context_;
-  std::unique_ptr<JobRunner> runner_;
+  std::vector<std::unique_ptr<JobRunner>> runners_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };

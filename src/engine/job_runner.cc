@@ -38,12 +38,25 @@ Result<bool> JobRunner::RunOne() {
   bool finished = false;
   std::thread beat([&] {
     db::JobRepository beats(db_);
+    auto last_renewed = std::chrono::steady_clock::now();
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, options_.heartbeat, [&] { return finished; })) {
       lock.unlock();
-      if (Status s = beats.Heartbeat(job.id, options_.engine_id); !s.ok() && s.code() == ErrorCode::kConflict) {
+      Status s = beats.Heartbeat(job.id, options_.engine_id);
+      if (s.ok()) {
+        last_renewed = std::chrono::steady_clock::now();
+      } else if (s.code() == ErrorCode::kConflict || s.IsNotFound()) {
         // Another engine took the job over: stop working on it.
         log->warn("job {}: {}; stopping", job.id, s.ToString());
+        lost = true;
+        cancel = true;
+      } else if (std::chrono::steady_clock::now() - last_renewed > options_.lease / 2) {
+        // The lease cannot be renewed (database trouble): another engine may
+        // take the job soon, so this one stops before it could.
+        log->warn("job {}: lease not renewed for {} s ({}); stopping", job.id,
+                  std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - last_renewed)
+                      .count(),
+                  s.ToString());
         lost = true;
         cancel = true;
       }
@@ -58,7 +71,14 @@ Result<bool> JobRunner::RunOne() {
   if (entry.probe && entry.probe(job)) cancel = true;
 
   const auto started = std::chrono::steady_clock::now();
-  Status outcome = entry.workflow(JobContext{.job = job, .cancel = cancel, .taken_over = job.attempts > 1});
+  Status outcome;
+  try {
+    outcome = entry.workflow(JobContext{.job = job, .cancel = cancel, .taken_over = job.attempts > 1, .lost = &lost});
+  } catch (const std::exception& e) {
+    outcome = Status::Internal(std::string("unexpected error in the ") + job.kind + " workflow: " + e.what());
+  } catch (...) {
+    outcome = Status::Internal("unexpected error in the " + job.kind + " workflow");
+  }
   {
     std::lock_guard lock(mu);
     finished = true;

@@ -25,6 +25,11 @@ struct JobContext {
   const db::Job& job;
   const std::atomic<bool>& cancel;
   bool taken_over = false;  // attempts > 1: another engine claimed it before
+  // Raised (with cancel) when this engine lost the job: its lease could not
+  // be renewed, another engine may own it now. The workflow then stops
+  // without touching the job's objects: cleaning up is the new owner's.
+  const std::atomic<bool>* lost = nullptr;
+  bool Lost() const { return lost != nullptr && lost->load(); }
 };
 
 // Runs one kind of job. An error Status makes the job end as error (or
@@ -35,7 +40,7 @@ using JobWorkflow = std::function<Status(const JobContext&)>;
 using CancelProbe = std::function<bool(const db::Job&)>;
 
 struct JobRunnerOptions {
-  std::string engine_id;                      // unique per engine process
+  std::string engine_id;                      // unique per runner (RunUntil thread)
   std::chrono::seconds lease{60};             // a job not heartbeated for this long is taken over
   std::chrono::milliseconds heartbeat{5000};  // how often a running job is heartbeated
   std::chrono::milliseconds poll{1000};       // how often an idle engine looks for jobs

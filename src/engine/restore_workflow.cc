@@ -3,6 +3,7 @@
 // Every OpenStack object a restore creates is written to the restore's
 // "instances" ledger before the next step, so a failure (or an engine that
 // died: the job is taken over) removes exactly what was made.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -64,6 +65,11 @@ class RestoreRun {
   Status RestoreVm(const db::SnapshotVm& vm, const json& def, const json& plan);
   Status InPlaceVm(const db::SnapshotVm& vm, const json& plan);
   Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
+  // A fresh token for the next phase: a restore can outlive a token.
+  Status RefreshToken() {
+    CAIRN_ASSIGN_OR_RETURN(user_, UserTokenForJob(ctx_, jc_.job));
+    return Status::OK();
+  }
   Status SaveLedger() { return db::RestoreRepository(ctx_.db).Update(r_.id, {.instances = ledger_.doc}).status(); }
   void Progress(int percent, const std::string& msg) {
     (void)db::RestoreRepository(ctx_.db).Update(r_.id, {.progress_percent = percent, .progress_msg = msg});
@@ -203,6 +209,9 @@ Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& 
   if (boot == nullptr) return Status::NotFound("snapshot " + s_.id + " has no boot disk of VM " + vm.vm_id);
   std::error_code ec;
   std::filesystem::create_directories(ctx_.options.staging_dir, ec);
+  // Restored disks are the tenants' data: only Cairn may read them here.
+  std::filesystem::permissions(ctx_.options.staging_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
   const std::string staging = ctx_.options.staging_dir + "/" + r_.id + "-" + vm.vm_id + ".qcow2";
   std::filesystem::remove(staging, ec);
   datamover::RestoreRequest request;
@@ -230,7 +239,7 @@ Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& 
                                                   "owner_specified.openstack.sha256",
                                                   "owner_specified.openstack.object"};
       for (const auto& [k, v] : original->properties) {
-        if (!kSkip.count(k)) create.properties[k] = v;
+        if (!kSkip.count(k) && k.rfind("os_glance", 0) != 0) create.properties[k] = v;
       }
       create.min_ram_mb = original->min_ram_mb;
     }
@@ -251,6 +260,7 @@ Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& 
 }
 
 Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const json& plan) {
+  CAIRN_RETURN_IF_ERROR(RefreshToken());
   json& entry = ledger_.For(vm.vm_id);
   if (entry.value("status", "") == "available") return Status::OK();
   const bool oneclick = r_.restore_type == "oneclick";
@@ -274,41 +284,68 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
   }
   std::vector<os::ServerNetwork> networks;
   const json selective_nics = plan.value("nics", json::array());
+  // The captured nics are one entry per fixed IP: group them by port, so a
+  // dual-stack port comes back as one port with both addresses.
+  std::vector<std::pair<std::string, std::vector<json>>> ports;
   for (const auto& nic : vm.nics) {
-    const std::string network = MappedNetwork(r_, nic.value("network_id", ""));
-    const bool same_network = network == nic.value("network_id", "");
-    std::string ip = oneclick || same_network ? nic.value("ip_address", "") : "";
-    std::string mac = oneclick ? nic.value("mac_address", "") : "";
-    std::string subnet = same_network ? nic.value("subnet_id", "") : "";
-    if (!oneclick) {
-      ip.clear();
-      for (const auto& sel : selective_nics) {
-        const std::string sel_net = sel.contains("network") ? sel["network"].value("id", "") : "";
-        if (!sel_net.empty() && sel_net != network) continue;
-        ip = sel.value("ip_address", "");
-        mac = sel.value("mac_address", "");
-        if (sel.contains("network") && sel["network"].contains("subnet")) {
-          subnet = sel["network"]["subnet"].value("id", subnet);
+    const std::string port_id = nic.value("port_id", "");
+    auto it = std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port_id; });
+    if (it == ports.end()) {
+      ports.push_back({port_id, {nic}});
+    } else {
+      it->second.push_back(nic);
+    }
+  }
+  size_t selective_index = 0;
+  for (const auto& [port_id, ips] : ports) {
+    const json& first = ips.front();
+    const std::string network = MappedNetwork(r_, first.value("network_id", ""));
+    const bool same_network = network == first.value("network_id", "");
+    os::PortCreate pc;
+    pc.network_id = network;
+    pc.name = "cairn-restore-" + r_.id.substr(0, 8) + "-" + name;
+    pc.security_groups = group_ids;
+    if (oneclick) {
+      pc.mac_address = first.value("mac_address", "");
+      for (const auto& nic : ips) {
+        pc.fixed_ips.push_back({.subnet_id = nic.value("subnet_id", ""), .ip_address = nic.value("ip_address", "")});
+      }
+    } else {
+      // Selective: the nic the user gave for this port (in order, or by
+      // network), else an address from DHCP on the (mapped) network.
+      const json* sel = nullptr;
+      for (const auto& candidate : selective_nics) {
+        const std::string sel_net = candidate.contains("network") ? candidate["network"].value("id", "") : "";
+        if (sel_net == network) {
+          sel = &candidate;
+          break;
         }
       }
+      if (sel == nullptr && selective_index < selective_nics.size()) sel = &selective_nics[selective_index];
+      ++selective_index;
+      if (sel != nullptr) {
+        pc.mac_address = sel->value("mac_address", "");
+        std::string subnet = same_network ? first.value("subnet_id", "") : "";
+        if (sel->contains("network") && (*sel)["network"].contains("subnet")) {
+          subnet = (*sel)["network"]["subnet"].value("id", subnet);
+        }
+        const std::string ip = sel->value("ip_address", "");
+        if (!ip.empty() || !subnet.empty()) pc.fixed_ips.push_back({.subnet_id = subnet, .ip_address = ip});
+      }
     }
-    if (!ip.empty()) {
+    for (const auto& fixed : pc.fixed_ips) {
+      if (fixed.ip_address.empty()) continue;
       os::PortFilter held;
       held.network_id = network;
-      held.ip_address = ip;
+      held.ip_address = fixed.ip_address;
       CAIRN_ASSIGN_OR_RETURN(std::vector<os::Port> holders, neutron_.ListPorts(user_, held));
       if (!holders.empty()) {
-        return Status::Conflict("IP " + ip + " of VM " + vm.vm_name + " is still held by port " + holders[0].id +
+        return Status::Conflict("IP " + fixed.ip_address + " of VM " + vm.vm_name + " is still held by port " +
+                                holders[0].id +
                                 (holders[0].device_id.empty() ? std::string() : " of server " + holders[0].device_id) +
                                 ": delete the original VM first, or use a selective restore onto another address");
       }
     }
-    os::PortCreate pc;
-    pc.network_id = network;
-    pc.name = "cairn-restore-" + name;
-    if (!ip.empty() || !subnet.empty()) pc.fixed_ips.push_back({.subnet_id = subnet, .ip_address = ip});
-    pc.mac_address = mac;
-    pc.security_groups = group_ids;
     CAIRN_ASSIGN_OR_RETURN(os::Port port, neutron_.CreatePort(user_, pc));
     entry["ports"].push_back(port.id);
     CAIRN_RETURN_IF_ERROR(SaveLedger());
@@ -330,7 +367,8 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
     os::VolumeCreate vc;
     vc.size_gb = d.volume_size;
     vc.volume_type = type;
-    vc.name = "cairn-restore-" + name + "-" + d.device;
+    vc.name = "cairn-restore-" + r_.id.substr(0, 8) + "-" + name + "-" + d.device;
+    vc.availability_zone = plan.value("availability_zone", "");
     vc.description = "restored by Cairn from snapshot " + s_.id;
     CAIRN_ASSIGN_OR_RETURN(os::Volume volume, cinder_.CreateVolume(user_, vc));
     entry["volumes"].push_back(volume.id);
@@ -411,21 +449,40 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
 // In place: the VM is shut off, its volumes get the clusters that differ
 // from the snapshot, its Nova disks are replaced by the snapshot's, it starts.
 Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
+  CAIRN_RETURN_IF_ERROR(RefreshToken());
   json& entry = ledger_.For(vm.vm_id);
   entry["name"] = vm.vm_name;
   entry["in_place"] = true;
   CAIRN_ASSIGN_OR_RETURN(os::Server server, nova_.GetServer(user_, vm.vm_id));
   CAIRN_ASSIGN_OR_RETURN(os::Token service, ctx_.service.GetToken());
   CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, nova_.GetServer(service, vm.vm_id));
+  // A volume is written back only where it is still attached: another
+  // volume at the same device must not get its data.
+  CAIRN_ASSIGN_OR_RETURN(std::vector<os::VolumeAttachment> attached, nova_.ListVolumeAttachments(user_, vm.vm_id));
+  for (const auto& d : DisksOf(vm.vm_id)) {
+    if (!d.volume_id) continue;
+    bool same = false;
+    for (const auto& a : attached) {
+      if (a.volume_id == *d.volume_id && a.device.size() >= d.device.size() &&
+          a.device.compare(a.device.size() - d.device.size(), std::string::npos, d.device) == 0) {
+        same = true;
+      }
+    }
+    if (!same) {
+      return Status::Conflict("volume " + *d.volume_id + " is no longer attached to VM " + vm.vm_name + " as " +
+                              d.device + ": an in-place restore cannot write it (use a selective restore)");
+    }
+  }
   const bool was_running = server.status == "ACTIVE";
+  Status result;
   if (was_running) {
     Progress(r_.progress_percent, "Stopping VM " + vm.vm_name);
-    CAIRN_RETURN_IF_ERROR(nova_.StopServer(user_, vm.vm_id));
-    CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"SHUTOFF"}}, waits_).status());
+    result = nova_.StopServer(user_, vm.vm_id);
+    if (result.ok()) result = nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"SHUTOFF"}}, waits_).status();
   }
   const bool boot_disk = plan.value("restore_boot_disk", true);
-  Status result;
   for (const auto& d : DisksOf(vm.vm_id)) {
+    if (!result.ok()) break;
     bool include = d.volume_id ? true : boot_disk;
     for (const auto& vd : plan.value("vdisks", json::array())) {
       if (vd.value("id", "") == d.id || (d.volume_id && vd.value("id", "") == *d.volume_id)) {
@@ -444,7 +501,11 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
                                 {"domain", admin_view.instance_name}}};
     auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
     if (!written.ok()) {
-      result = written.status().WithContext("disk " + d.device + " of VM " + vm.vm_name);
+      // Not a cancel, whatever stopped it: the disk holds a mix of old and
+      // restored data, which the user must be told.
+      result = Status(written.status().IsCancelled() ? ErrorCode::kUnavailable : written.status().code(),
+                      "disk " + d.device + " of VM " + vm.vm_name + " is partly restored (" +
+                          written.status().message() + "): restore it again");
       break;
     }
     bytes_ += written->value("bytes_written", uint64_t{0});
@@ -452,7 +513,8 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
   }
   // The VM runs again as it did, whatever happened.
   if (was_running) {
-    if (Status st = nova_.StartServer(user_, vm.vm_id); st.ok()) {
+    (void)RefreshToken();
+    if (Status st = nova_.StartServer(user_, vm.vm_id); st.ok() || st.code() == ErrorCode::kConflict) {
       (void)nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"ACTIVE"}}, waits_);
     } else if (result.ok()) {
       result = st;
@@ -508,10 +570,12 @@ std::string RestoreRun::Undo(bool everything) {
     GetLogger("engine")->warn("restore {}: {} not removed: {}", r_.id, what, st.ToString());
     left += (left.empty() ? "" : ", ") + what;
   };
-  if (user_.id.empty()) {
-    auto token = UserTokenForJob(ctx_, jc_.job);
-    if (!token.ok()) return "everything it created (no token to remove it: " + token.status().message() + ")";
-    user_ = *token;
+  // Always a fresh token: the one of the failed step may have expired.
+  if (Status refreshed = RefreshToken(); !refreshed.ok()) {
+    bool created = false;
+    for (const auto& e : ledger_.doc) created = created || !e.value("in_place", false);
+    if (!created) return "";
+    return "everything it created (no token to remove it: " + refreshed.message() + ")";
   }
   for (auto& e : ledger_.doc) {
     if (!everything && e.value("status", "") == "available") continue;
@@ -559,6 +623,7 @@ Status RunRestore(EngineContext& ctx, const JobContext& jc) {
     if (jc.cancel.load() && !outcome.IsCancelled()) outcome = Status::Cancelled(outcome.message());
     // A failed oneclick/selective restore removes what it built; an
     // in-place one changed only the VM's own disks.
+    StopDiskTasksOfJob(ctx, jc.job.id);
     const std::string left = run.Undo(/*everything=*/true);
     std::string message = outcome.message();
     if (!left.empty()) message += " (not removed, remove by hand: " + left + ")";

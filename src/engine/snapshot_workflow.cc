@@ -3,9 +3,11 @@
 #include <future>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "db/disk_task_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/progress.h"
@@ -82,6 +84,10 @@ int FullBackupInterval(const db::Workload& w) {
 void EndSnapshot(EngineContext& ctx, const db::Snapshot& s, const Status& why, const std::vector<VmWork>& work,
                  const std::string& job_id) {
   auto log = GetLogger("engine");
+  // Disk tasks of this job that a datamover still runs (the job was taken
+  // over from a dead engine) would write into the snapshot after it is
+  // removed: stop them and wait for them first.
+  StopDiskTasksOfJob(ctx, job_id);
   for (const auto& w : work) {
     if (!w.result.is_object() || !w.result.contains("checkpoint") || !w.result["checkpoint"].is_object()) continue;
     rpc::DiskTask task{.job_id = job_id,
@@ -125,8 +131,10 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
     CAIRN_ASSIGN_OR_RETURN(int since, IncrementalsSinceFull(ctx.db, s));
     if (interval == 0 || (interval > 0 && since >= interval)) full = true;
   }
+  // The previous snapshot's VMs: what an incremental builds on, and the
+  // checkpoints whose bitmaps this snapshot makes obsolete (also after a full).
   std::vector<db::SnapshotVm> previous_vms;
-  if (previous && !full) {
+  if (previous) {
     CAIRN_ASSIGN_OR_RETURN(previous_vms, snapshots.ListVms(previous->id));
   }
 
@@ -192,6 +200,24 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   const bool serial = w.workload_type_id == db::kSerialWorkloadTypeId;
   const size_t cap = serial ? 1 : static_cast<size_t>(std::max(1, ctx.options.max_parallel_vms));
   std::atomic<bool> failed{false};
+  // Raised by the job's cancel or by the first VM that fails: the other
+  // VMs' disk tasks stop too.
+  std::atomic<bool> abort_all{false};
+  std::atomic<bool> disks_done{false};
+  std::thread mirror([&] {
+    while (!disks_done.load()) {
+      if (jc.cancel.load()) abort_all = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  struct JoinMirror {
+    std::atomic<bool>& done;
+    std::thread& t;
+    ~JoinMirror() {
+      done = true;
+      if (t.joinable()) t.join();
+    }
+  } join_mirror{disks_done, mirror};
   auto backup_one = [&](VmWork& item) -> Status {
     json body = {{"workload", s.workload_id}, {"snapshot", s.id},           {"vm", item.vm.vm_id},
                  {"domain", item.vm.instance_name}, {"force_full", item.force_full}, {"quiesce", item.vm.quiesce},
@@ -205,8 +231,9 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
     rpc::DiskTask task{.job_id = jc.job.id, .host = item.vm.host, .kind = std::string(rpc::task_kind::kVmBackup),
                        .body = body};
     auto result = ctx.transport.Call(
-        task, [&](uint64_t done, uint64_t total) { progress.Update(item.vm.vm_id, done, total); }, &jc.cancel);
+        task, [&](uint64_t done, uint64_t total) { progress.Update(item.vm.vm_id, done, total); }, &abort_all);
     if (!result.ok()) {
+      abort_all = true;
       if (result.status().IsCancelled()) return result.status();
       return Status(result.status().code(), "VM " + item.vm.vm_name + " (" + item.vm.vm_id + ") on host " +
                                                 item.vm.host + ": " + result.status().message());
@@ -215,7 +242,6 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
     return Status::OK();
   };
   // Runs at most `cap` VMs at once; the first failure cancels the others.
-  std::atomic<bool> stop_all{false};
   Status first_error;
   std::mutex error_mu;
   for (size_t begin = 0; begin < work.size(); begin += cap) {
@@ -227,7 +253,8 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
       Status st = f.get();
       if (!st.ok()) {
         std::lock_guard lock(error_mu);
-        if (first_error.ok()) first_error = st;
+        // The VM that failed, not the ones it stopped, says why.
+        if (first_error.ok() || (first_error.IsCancelled() && !st.IsCancelled())) first_error = st;
         failed = true;
       }
     }
@@ -249,6 +276,21 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
     std::vector<db::SnapshotDisk> previous_disks;
     if (item.previous) {
       CAIRN_ASSIGN_OR_RETURN(previous_disks, snapshots.ListDisks(item.previous->id, item.vm.vm_id));
+    }
+    // Every volume of the VM must have come back as a disk: one the
+    // datamover cannot read (a network disk such as RBD) fails the snapshot
+    // rather than leave a snapshot that restores without it.
+    for (const auto& volume : item.vm.volumes) {
+      bool found = false;
+      for (const auto& d : item.result.value("disks", json::array())) {
+        if (VolumeOfDisk(item.vm, d.value("device", ""), d.value("serial", "")) == &volume) found = true;
+      }
+      if (!found) {
+        return Status::NotSupported("volume " + volume.id + " of VM " + item.vm.vm_name + " (attached as " +
+                                    volume.device + ") was not backed up: on host " + item.vm.host +
+                                    " it is not a file or block device (network disks such as RBD are not "
+                                    "supported yet)");
+      }
     }
     json disks_meta = json::array();
     for (const auto& d : item.result.value("disks", json::array())) {
@@ -299,12 +341,15 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   CAIRN_RETURN_IF_ERROR(WriteDiskMetadata(ctx.store, s, disk_rows));
   CAIRN_RETURN_IF_ERROR(WriteSnapshotResources(ctx.store, s, vm_rows, resources));
 
-  // 4. Publish: the row, then snapshot_db on the target.
+  // 4. Publish. The job must still be this engine's; the values first, the
+  // target's snapshot_db, and last the status, by compare-and-set from
+  // executing (a cancel that came meanwhile wins). After that nothing fails
+  // the snapshot.
+  if (jc.Lost() || jc.cancel.load()) return Status::Cancelled("cancelled");
   const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
   std::string warning_msg;
   for (const auto& wmsg : warnings) warning_msg += (warning_msg.empty() ? "" : "; ") + wmsg;
-  CAIRN_ASSIGN_OR_RETURN(db::Snapshot done, snapshots.Update(s.id, {.status = std::string(ss::kAvailable),
-                                                                    .progress_percent = 100,
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot done, snapshots.Update(s.id, {.progress_percent = 100,
                                                                     .progress_msg = "Snapshot of " +
                                                                                     std::to_string(work.size()) +
                                                                                     " VM(s) done",
@@ -315,7 +360,11 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
                                                                     .uploaded_size = size,
                                                                     .time_taken = std::max<int64_t>(seconds, 1),
                                                                     .finished_at = ctx.clock.Now()}));
+  done.status = std::string(ss::kAvailable);
   CAIRN_RETURN_IF_ERROR(WriteSnapshotDb(ctx.store, done));
+  Status published = snapshots.SetStatusIf(s.id, {std::string(ss::kExecuting)}, ss::kAvailable);
+  if (published.code() == ErrorCode::kConflict) return Status::Cancelled("cancelled");
+  CAIRN_RETURN_IF_ERROR(published);
   s = done;
 
   // Bitmaps of the previous checkpoints are not needed any more (the next
@@ -334,12 +383,32 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
                                 old.value("name", ""), r.status().ToString());
     }
   }
-  CAIRN_ASSIGN_OR_RETURN(db::SnapshotUsage usage, snapshots.Usage(std::nullopt, s.workload_id));
-  (void)db::WorkloadRepository(ctx.db).Update(s.workload_id, {.storage_usage = usage.size});
+  if (auto usage = snapshots.Usage(std::nullopt, s.workload_id); usage.ok()) {
+    (void)db::WorkloadRepository(ctx.db).Update(s.workload_id, {.storage_usage = usage->size});
+  }
   return Status::OK();
 }
 
 }  // namespace
+
+void StopDiskTasksOfJob(EngineContext& ctx, const std::string& job_id) {
+  db::DiskTaskRepository tasks(ctx.db);
+  const auto deadline = std::chrono::steady_clock::now() + ctx.options.datamover_timeout + std::chrono::seconds(5);
+  bool asked = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto left = tasks.ListUnfinished(job_id);
+    if (!left.ok() || left->empty()) return;
+    for (const auto& t : *left) {
+      if (!asked) (void)tasks.RequestCancel(t.id);
+      // A datamover that stopped reporting will not end it: fail it.
+      (void)tasks.MarkStale(t.id, UtcNow() - ctx.options.datamover_timeout,
+                            "the datamover on host " + t.host + " stopped reporting");
+    }
+    asked = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  GetLogger("engine")->warn("job {}: disk tasks still running after the cancel", job_id);
+}
 
 Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
   db::SnapshotRepository snapshots(ctx.db);
@@ -362,6 +431,11 @@ Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
     (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
     GetLogger("engine")->info("snapshot {} available: {} bytes in {} s", s.id, s.size, s.time_taken);
     return Status::OK();
+  }
+  if (jc.Lost()) {
+    // Another engine owns the job now: it ends the snapshot and cleans up.
+    GetLogger("engine")->warn("snapshot {}: job lost to another engine; leaving it to that one", s.id);
+    return outcome;
   }
   if (jc.cancel.load() && !outcome.IsCancelled()) outcome = Status::Cancelled(outcome.message());
   GetLogger("engine")->warn("snapshot {} {}: {}", s.id, outcome.IsCancelled() ? "cancelled" : "failed",

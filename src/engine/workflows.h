@@ -28,6 +28,12 @@ Status RunWorkloadReset(EngineContext& ctx, const JobContext& job);
 Status RunSnapshotCancel(EngineContext& ctx, const JobContext& job);
 Status RunRestoreCancel(EngineContext& ctx, const JobContext& job);
 
+// Asks the datamovers to stop the disk tasks of a job and waits until none
+// runs (a datamover that stopped reporting has its tasks failed), at most
+// [engine] datamover_timeout + 5 s. For jobs that end while tasks may still
+// run: taken over from a dead engine, failed, cancelled.
+void StopDiskTasksOfJob(EngineContext& ctx, const std::string& job_id);
+
 bool SnapshotIsCancelling(EngineContext& ctx, const db::Job& job);
 bool RestoreIsCancelling(EngineContext& ctx, const db::Job& job);
 

@@ -1,5 +1,7 @@
 // workload_create, workload_delete, workload_reset, snapshot_delete and the
 // cancel jobs (workflows.h).
+#include <thread>
+
 #include "common/log.h"
 #include "datamover/merge.h"
 #include "db/job_repository.h"
@@ -76,12 +78,28 @@ Status RunSnapshotDelete(EngineContext& ctx, const JobContext& jc) {
   db::SnapshotRepository snapshots(ctx.db);
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, snapshots.Get(jc.job.object_id, /*include_deleted=*/true));
   if (s.deleted) return Status::OK();
+  // The workload stays locked while its chains are merged, so no snapshot or
+  // restore reads them meanwhile; one that runs now is waited for.
+  db::WorkloadRepository workloads(ctx.db);
+  Status locked = workloads.SetStatusIf(s.workload_id, {std::string(ws::kAvailable)}, ws::kLocked);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(6);
+  while (locked.code() == ErrorCode::kConflict && !jc.cancel.load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    locked = workloads.SetStatusIf(s.workload_id, {std::string(ws::kAvailable)}, ws::kLocked);
+  }
+  CAIRN_RETURN_IF_ERROR(locked.WithContext("delete of snapshot " + s.id + ": the workload stayed busy"));
+  struct Unlock {
+    db::WorkloadRepository& w;
+    const std::string& id;
+    ~Unlock() { (void)w.SetStatusIf(id, {std::string(ws::kLocked)}, ws::kAvailable); }
+  } unlock{workloads, s.workload_id};
   CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
   for (const auto& disk : disks) {
     Status dropped = DropDiskBackup(ctx, s, disk);
     if (!dropped.ok()) {
       (void)snapshots.Update(s.id, {.status = std::string(ss::kError),
-                                    .error_msg = "delete failed (the snapshot's data is intact, retry the delete): " +
+                                    .error_msg = "delete failed on disk " + disk.device + " of VM " + disk.vm_id +
+                                                 " (every other snapshot stays restorable; retry the delete): " +
                                                  dropped.message()});
       return dropped;
     }

@@ -37,6 +37,12 @@ TEST(NfsConnectorTest, RefusesOtherTransportsAndBadNames) {
                 .status()
                 .code(),
             ErrorCode::kInvalidArgument);
+  EXPECT_EQ(connector->LocalPath({{"driver_volume_type", "nfs"}, {"export", "h:/x"}, {"name", "volume-1"},
+                                  {"format", "qcow2"}})
+                .status()
+                .code(),
+            ErrorCode::kNotSupported);
+  EXPECT_EQ(connector->LocalPath({{"driver_volume_type", nullptr}}).status().code(), ErrorCode::kNotSupported);
   auto missing = connector->LocalPath({{"driver_volume_type", "nfs"}, {"export", "h:/x"}, {"name", "volume-1"}});
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
   EXPECT_NE(missing.status().message().find("is the share mounted"), std::string::npos);

@@ -107,6 +107,22 @@ TEST_P(DiskTaskRepositoryTest, StaleAndAbandonedTasksFail) {
   EXPECT_EQ(*purged, 2);
 }
 
+TEST_P(DiskTaskRepositoryTest, UnfinishedTasksOfAJob) {
+  DiskTaskRepository tasks(*db_);
+  auto a = tasks.Post({.job_id = "j", .host = "h", .kind = "k"});
+  auto b = tasks.Post({.job_id = "j", .host = "h", .kind = "k"});
+  auto other = tasks.Post({.job_id = "other", .host = "h", .kind = "k"});
+  CAIRN_ASSERT_OK(a);
+  CAIRN_ASSERT_OK(b);
+  CAIRN_ASSERT_OK(other);
+  CAIRN_ASSERT_OK(tasks.ClaimNext("h", "w"));  // a runs
+  CAIRN_ASSERT_OK(tasks.Finish(a->id, "w", Status::OK()));
+  auto left = tasks.ListUnfinished("j");
+  CAIRN_ASSERT_OK(left);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].id, b->id);
+}
+
 TEST_P(DiskTaskRepositoryTest, ConcurrentClaimersGetEachTaskOnce) {
   DiskTaskRepository tasks(*db_);
   constexpr int kTasks = 20;

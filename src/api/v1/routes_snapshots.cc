@@ -98,6 +98,13 @@ Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id));
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete snapshot", [&](db::Executor& tx) -> Status {
+    // A running snapshot or restore reads the backup chains that the delete
+    // merges: the delete waits for the workload to be free.
+    CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(tx).Get(s.workload_id));
+    if (w.status == db::workload_status::kLocked) {
+      return Status::Conflict("Workload " + w.id + " is locked: a snapshot or restore is running; delete the snapshot "
+                              "when it has ended.");
+    }
     Status set = db::SnapshotRepository(tx).SetStatusIf(
         s.id, {std::string(ss::kAvailable), std::string(ss::kError), std::string(ss::kCancelled)}, ss::kDeleting);
     if (set.code() == ErrorCode::kConflict) {
