@@ -32,8 +32,8 @@ $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON
 
 test-sanitize: deps $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target qcow2_tests target_tests api_tests api_v1_tests cairn-img
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(qcow2|target|api|api_v1)$$' --no-tests=error
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target qcow2_tests target_tests api_tests api_v1_tests rpc_tests cairn-img
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L '^(qcow2|target|api|api_v1|rpc)$$' --no-tests=error
 
 # The tests against the devcloud (docs/devcloud.md): ctest -L devcloud, one at a time;
 # the ctest fixture brings the cloud up first and down afterwards. Needs root.
