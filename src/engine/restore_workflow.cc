@@ -64,6 +64,9 @@ class RestoreRun {
   Status Prepare();
   Status RestoreVm(const db::SnapshotVm& vm, const json& def, const json& plan);
   Status InPlaceVm(const db::SnapshotVm& vm, const json& plan);
+  // Nova's other local disks (ephemeral, swap) of a rebuilt VM: Nova makes
+  // them empty; the VM is stopped, their data written in place, started.
+  Status RestoreLocalDisks(const db::SnapshotVm& vm, const std::string& server_id);
   Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
   // A fresh token for the next phase: a restore can outlive a token.
   Status RefreshToken() {
@@ -436,14 +439,47 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
     }
   }
   entry["images"] = json::array();
-  for (const auto& d : DisksOf(vm.vm_id)) {
-    if (!d.volume_id && d.device != "vda") {
-      warnings_.push_back("disk " + d.device + " of VM " + vm.vm_name + " (a Nova ephemeral disk) comes back empty");
-    }
-  }
+  CAIRN_RETURN_IF_ERROR(RestoreLocalDisks(vm, server_id));
   entry["status"] = "available";
   entry["id"] = server_id;
   return SaveLedger();
+}
+
+Status RestoreRun::RestoreLocalDisks(const db::SnapshotVm& vm, const std::string& server_id) {
+  std::vector<db::SnapshotDisk> local;
+  for (const auto& d : DisksOf(vm.vm_id)) {
+    if (!d.volume_id && d.device != "vda") local.push_back(d);
+  }
+  if (local.empty()) return Status::OK();
+  CAIRN_ASSIGN_OR_RETURN(os::Token service, ctx_.service.GetToken());
+  CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, nova_.GetServer(service, server_id));
+  Progress(r_.progress_percent, "Writing the ephemeral disks of " + vm.vm_name);
+  CAIRN_RETURN_IF_ERROR(nova_.StopServer(user_, server_id));
+  CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, server_id, {.statuses = {"SHUTOFF"}}, waits_).status());
+  Status result;
+  for (const auto& d : local) {
+    rpc::DiskTask task{.job_id = jc_.job.id,
+                       .host = admin_view.host,
+                       .kind = std::string(rpc::task_kind::kRestoreDisk),
+                       .body = {{"workload", s_.workload_id},
+                                {"snapshot", s_.id},
+                                {"vm", vm.vm_id},
+                                {"device", d.device},
+                                {"domain", admin_view.instance_name}}};
+    auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
+    if (!written.ok()) {
+      result = written.status().WithContext("ephemeral disk " + d.device + " of VM " + vm.vm_name);
+      break;
+    }
+    bytes_ += written->value("virtual_size", uint64_t{0});
+  }
+  if (Status st = nova_.StartServer(user_, server_id); st.ok()) {
+    Status up = nova_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status();
+    if (result.ok()) result = up;
+  } else if (result.ok()) {
+    result = st;
+  }
+  return result;
 }
 
 // In place: the VM is shut off, its volumes get the clusters that differ

@@ -15,105 +15,93 @@ class EngineDevcloudTest : public CairnDevcloudFixture {
 };
 
 TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
-  const std::string seed = run_ + "-seed";
-  // A VM whose guest writes 1 MiB of known data per disk and generation.
-  const std::string server = Os("demo", "server create --flavor m1.tiny --image cairn-guest --network demo-net "
-                                        "--config-drive true --property cairn_seed=" + seed +
-                                        " --property cairn_fill=1M --wait -f value -c id " + run_ + "-vm");
-  ASSERT_FALSE(server.empty());
-  servers_.push_back(server);
-  WaitConsole(server, "CAIRN-READY");
-  const std::string volume = Os("demo", "volume create --size 1 --type nfs -f value -c id " + run_ + "-vol");
-  volumes_.push_back(volume);
-  Os("demo", "volume show " + volume + " -f value -c status");
-  for (int i = 0; i < 60 && Os("demo", "volume show " + volume + " -f value -c status") != "available"; ++i) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  Os("demo", "server add volume " + server + " " + volume);
-  const std::string vol_id = volume.substr(0, 20);
-  WaitConsole(server, "CAIRN-DISK dev=vdb id=" + vol_id + " gen=1");
-  const std::string ip = Os("demo", "port list --server " + server + " -f value -c 'Fixed IP Addresses'");
-  const std::string mac = Os("demo", "port list --server " + server + " -f value -c 'MAC Address'");
-
-  // The workload.
-  json wl = Call("POST", V1("/workloads"),
-                 json{{"workload",
-                       {{"name", run_ + "-wl"},
-                        {"instances", json::array({{{"instance-id", server}}})},
-                        {"jobschedule", {{"enabled", false}}}}}},
-                 202);
-  const std::string wid = wl["workload"]["id"];
-  WaitFor(V1("/workloads/" + wid), "workload", {"available", "error"});
+  // A VM with a root disk, an ephemeral disk (vdb) and a volume (vdc); the
+  // guest writes 1 MiB of known data per disk and generation.
+  GuestVm vm = BootGuest(run_ + "-vm", "m1.eph");
+  const std::string seed = vm.seed;
+  const std::string vol = vm.vol_key();
+  const std::string ip = Os("demo", "port list --server " + vm.server + " -f value -c 'Fixed IP Addresses'");
+  const std::string mac = Os("demo", "port list --server " + vm.server + " -f value -c 'MAC Address'");
+  const std::string wid = CreateWorkload(vm.server, run_ + "-wl");
 
   // Full snapshot.
-  json s1 = Call("POST", V1("/workloads/" + wid), json{{"snapshot", {{"name", "full"}}}}, 202);
-  const std::string sid1 = s1["snapshot"]["id"];
-  json full = WaitFor(V1("/snapshots/" + sid1), "snapshot", {"available", "error"});
+  json full = Snapshot(wid, "full");
   ASSERT_EQ(full["status"], "available") << full.dump();
   EXPECT_EQ(full["snapshot_type"], "full");
-  const std::string vda1 = SnapshotImage(wid, sid1, server, "vda");
-  const std::string vdb1 = SnapshotImage(wid, sid1, server, "vdb");
-  ExpectImageChecks(vda1);
-  ExpectImageChecks(vdb1);
-  EXPECT_EQ(Bytes(vda1, 0, kMiB), Fill(seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(vdb1, 0, kMiB), Fill(seed + "/" + vol_id, kMiB));
+  const std::string sid1 = full["id"];
+  for (const char* dev : {"vda", "vdb", "vdc"}) ExpectImageChecks(SnapshotImage(wid, sid1, vm.server, dev));
+  EXPECT_EQ(Bytes(SnapshotImage(wid, sid1, vm.server, "vda"), 0, kMiB), Fill(seed + "/vda", kMiB));
+  EXPECT_EQ(Bytes(SnapshotImage(wid, sid1, vm.server, "vdb"), 0, kMiB), Fill(seed + "/vdb", kMiB));
+  EXPECT_EQ(Bytes(SnapshotImage(wid, sid1, vm.server, "vdc"), 0, kMiB), Fill(seed + "/" + vol, kMiB));
+  EXPECT_EQ(CheckpointCount(DomainOf(vm.server)), 0);
 
   // The guest writes a second generation on every disk; incremental snapshot.
-  Os("demo", "server reboot --hard --wait " + server);
-  WaitConsole(server, "dev=vda id=vda gen=2");
-  WaitConsole(server, "dev=vdb id=" + vol_id + " gen=2");
-  json s2 = Call("POST", V1("/workloads/" + wid), json{{"snapshot", {{"name", "incr"}}}}, 202);
-  const std::string sid2 = s2["snapshot"]["id"];
-  json incr = WaitFor(V1("/snapshots/" + sid2), "snapshot", {"available", "error"});
+  Os("demo", "server reboot --hard --wait " + vm.server);
+  for (const std::string& id : {std::string("vda"), std::string("vdb"), vol}) WaitConsole(vm.server, "id=" + id + " gen=2");
+  json incr = Snapshot(wid, "incr");
   ASSERT_EQ(incr["status"], "available") << incr.dump();
   EXPECT_EQ(incr["snapshot_type"], "incremental") << incr.dump();
-  const std::string vda2 = SnapshotImage(wid, sid2, server, "vda");
-  const std::string vdb2 = SnapshotImage(wid, sid2, server, "vdb");
-  ExpectImageChecks(vda2);
-  ExpectImageChecks(vdb2);
-  // About the changed data only: 1 MiB of data and the 4 KiB marker per disk (clusters of 64 KiB).
-  EXPECT_LT(std::filesystem::file_size(vda2), 3 * kMiB);
-  EXPECT_LT(std::filesystem::file_size(vdb2), 3 * kMiB);
-  EXPECT_EQ(Bytes(vda2, 0, kMiB), Fill(seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(vda2, kMiB, kMiB), Fill(seed + "/vda/2", kMiB));
-  EXPECT_EQ(Bytes(vdb2, 0, kMiB), Fill(seed + "/" + vol_id, kMiB));
-  EXPECT_EQ(Bytes(vdb2, kMiB, kMiB), Fill(seed + "/" + vol_id + "/2", kMiB));
+  const std::string sid2 = incr["id"];
+  std::map<std::string, std::string> key = {{"vda", seed + "/vda"}, {"vdb", seed + "/vdb"}, {"vdc", seed + "/" + vol}};
+  for (const auto& [dev, k] : key) {
+    const std::string image = SnapshotImage(wid, sid2, vm.server, dev);
+    ExpectImageChecks(image);
+    // About the changed data only: 1 MiB and the 4 KiB marker (64 KiB clusters).
+    EXPECT_LT(std::filesystem::file_size(image), 3 * kMiB) << dev;
+    EXPECT_EQ(Bytes(image, 0, kMiB), Fill(k, kMiB)) << dev;
+    EXPECT_EQ(Bytes(image, kMiB, kMiB), Fill(k + "/2", kMiB)) << dev;
+  }
 
   // The VM is lost; one click brings it back.
-  Os("demo", "server remove volume " + server + " " + volume);
-  Os("demo", "server delete --wait " + server);
-  json r = Call("POST", V1("/workloads/" + wid + "/snapshots/" + sid2 + "/restores"),
-                json{{"restore", {{"name", "back"}, {"options", {{"restore_type", "oneclick"}, {"oneclickrestore", true}}}}}},
-                202);
-  const std::string rid = r["restore"]["id"];
-  json restored = WaitFor(V1("/restores/" + rid), "restore", {"available", "error"});
+  Os("demo", "server remove volume " + vm.server + " " + vm.volume);
+  Os("demo", "server delete --wait " + vm.server);
+  json restored = Restore(wid, sid2, {{"restore_type", "oneclick"}, {"oneclickrestore", true}});
   ASSERT_EQ(restored["status"], "available") << restored.dump();
   ASSERT_TRUE(restored["instances"].is_array() && !restored["instances"].empty()) << restored.dump();
   const std::string new_server = restored["instances"][0].value("id", "");
   ASSERT_FALSE(new_server.empty()) << restored.dump();
-  servers_.push_back(new_server);
-  for (const auto& v : restored["instances"][0].value("volumes", json::array())) volumes_.push_back(v);
   EXPECT_EQ(Os("demo", "server show " + new_server + " -f value -c status"), "ACTIVE");
   EXPECT_EQ(Os("demo", "port list --server " + new_server + " -f value -c 'Fixed IP Addresses'"), ip);
   EXPECT_EQ(Os("demo", "port list --server " + new_server + " -f value -c 'MAC Address'"), mac);
-  EXPECT_THAT(OsAll("demo", "server show " + new_server + " -f json -c flavor"), HasSubstr("m1.tiny"));
+  EXPECT_THAT(OsAll("demo", "server show " + new_server + " -f json -c flavor"), HasSubstr("m1.eph"));
+  EXPECT_THAT(OsAll("demo", "server show " + new_server + " -f json -c security_groups"), HasSubstr("default"));
   // The restored disks hold the incremental's data (the guest, seeing the
-  // same seed, adds generation 3 after them).
-  WaitConsole(new_server, "dev=vda id=vda gen=3");
-  EXPECT_EQ(Bytes(NovaDisk(new_server), 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(NovaDisk(new_server), kMiB, kMiB, "qcow2"), Fill(seed + "/vda/2", kMiB));
+  // same seed, adds generation 3 after it).
+  WaitConsole(new_server, "id=vdb gen=3");
+  const std::string instance_dir = dc::DevcloudDir() + "/data/nova/instances/" + new_server;
+  EXPECT_EQ(Bytes(instance_dir + "/disk", 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB));
+  EXPECT_EQ(Bytes(instance_dir + "/disk", kMiB, kMiB, "qcow2"), Fill(seed + "/vda/2", kMiB));
+  EXPECT_EQ(Bytes(instance_dir + "/disk.eph0", 0, kMiB, "qcow2"), Fill(seed + "/vdb", kMiB));
+  EXPECT_EQ(Bytes(instance_dir + "/disk.eph0", kMiB, kMiB, "qcow2"), Fill(seed + "/vdb/2", kMiB));
   ASSERT_EQ(restored["instances"][0]["volumes"].size(), 1u) << restored.dump();
   const std::string new_volume = restored["instances"][0]["volumes"][0];
   EXPECT_EQ(Os("demo", "volume show " + new_volume + " -f value -c type"), "nfs");
+  EXPECT_EQ(Os("demo", "volume show " + new_volume + " -f value -c size"), "1");
   // The new volume's serial differs, so the guest starts generation 1 of a
   // new key at 0; what it leaves alone is the snapshot's data.
-  WaitConsole(new_server, "dev=vdb id=" + new_volume.substr(0, 20) + " gen=1");
-  EXPECT_EQ(Bytes(VolumeFile(new_volume), kMiB, kMiB, "raw"), Fill(seed + "/" + vol_id + "/2", kMiB));
+  WaitConsole(new_server, "id=" + new_volume.substr(0, 20) + " gen=1");
+  EXPECT_EQ(Bytes(VolumeFile(new_volume), kMiB, kMiB, "raw"), Fill(seed + "/" + vol + "/2", kMiB));
   EXPECT_EQ(Bytes(VolumeFile(new_volume), 0, kMiB, "raw"), Fill(seed + "/" + new_volume.substr(0, 20), kMiB));
+  // The full restores too (no volume this time: the original IP is taken,
+  // so it is refused with a clear message and leaves nothing behind).
+  json refused = Restore(wid, sid1, {{"restore_type", "oneclick"}, {"oneclickrestore", true}});
+  EXPECT_EQ(refused["status"], "error") << refused.dump();
+  EXPECT_THAT(refused.value("error_msg", ""), HasSubstr("is still held by port")) << refused.dump();
+  // Once the restored VM is gone too, the full comes back as well.
+  Os("demo", "server remove volume " + new_server + " " + new_volume);
+  Os("demo", "server delete --wait " + new_server);
+  json from_full = Restore(wid, sid1, {{"restore_type", "oneclick"}, {"oneclickrestore", true}});
+  ASSERT_EQ(from_full["status"], "available") << from_full.dump();
+  const std::string full_server = from_full["instances"][0].value("id", "");
+  WaitConsole(full_server, "id=vdb gen=2");
+  const std::string full_dir = dc::DevcloudDir() + "/data/nova/instances/" + full_server;
+  EXPECT_EQ(Bytes(full_dir + "/disk", 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB));
+  EXPECT_EQ(Bytes(full_dir + "/disk.eph0", 0, kMiB, "qcow2"), Fill(seed + "/vdb", kMiB));
+  EXPECT_EQ(from_full["instances"][0]["volumes"].size(), 1u);
+  EXPECT_EQ(Os("demo", "port list --server " + full_server + " -f value -c 'Fixed IP Addresses'"), ip);
   // No temporary image is left in Glance.
-  EXPECT_THAT(OsAll("demo", "image list -f value -c Name"), ::testing::Not(HasSubstr("cairn-restore-" + rid.substr(0, 8))));
+  EXPECT_THAT(OsAll("demo", "image list -f value -c Name"), ::testing::Not(HasSubstr("cairn-restore-")));
 }
-
 
 TEST_F(EngineDevcloudTest, NovaStillManagesAProtectedVmAndInPlaceAndSelectiveRestoresWork) {
   GuestVm vm = BootGuest(run_ + "-life");

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -217,11 +218,13 @@ class CairnDevcloudFixture : public ::testing::Test {
   // both written by the guest.
   struct GuestVm {
     std::string server, volume, seed;
+    std::string volume_dev = "vdb";  // vdc with m1.eph (its ephemeral disk is vdb)
     std::string vol_key() const { return volume.substr(0, 20); }
   };
   static GuestVm BootGuest(const std::string& name, const std::string& flavor = "m1.tiny") {
     GuestVm vm;
     vm.seed = name + "-seed";
+    if (flavor == "m1.eph") vm.volume_dev = "vdc";
     vm.server = Os("demo", "server create --flavor " + flavor + " --image cairn-guest --network demo-net "
                            "--config-drive true --property cairn_seed=" + vm.seed +
                            " --property cairn_fill=1M --wait -f value -c id " + name);
@@ -233,7 +236,7 @@ class CairnDevcloudFixture : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     Os("demo", "server add volume " + vm.server + " " + vm.volume);
-    WaitConsole(vm.server, "CAIRN-DISK dev=vdb id=" + vm.vol_key() + " gen=1");
+    WaitConsole(vm.server, "CAIRN-DISK dev=" + vm.volume_dev + " id=" + vm.vol_key() + " gen=1");
     return vm;
   }
   static std::string CreateWorkload(const std::string& server, const std::string& name) {
