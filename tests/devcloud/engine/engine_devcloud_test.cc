@@ -182,8 +182,16 @@ TEST_F(EngineDevcloudTest, NovaStillManagesAProtectedVmAndInPlaceAndSelectiveRes
   EXPECT_NE(testing::Run("virsh dominfo " + domain + " >/dev/null 2>&1").exit_code, 0)
       << "the domain of a deleted protected VM stayed defined";
   Os("demo", "server delete --wait " + sel);
-  Os("demo", "subnet delete " + run_ + "-sub2");
-  Os("demo", "network delete " + net);
+  // Neutron frees the deleted servers' ports a moment later.
+  for (int i = 0; i < 30 && testing::Run(". " + dc::DevcloudDir() + "/openrc-demo && openstack network delete " + net +
+                                         " >/dev/null 2>&1").exit_code != 0;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  EXPECT_NE(testing::Run(". " + dc::DevcloudDir() + "/openrc-demo && openstack network show " + net + " >/dev/null 2>&1")
+                .exit_code,
+            0)
+      << "network " << net << " could not be deleted";
 }
 
 TEST_F(EngineDevcloudTest, CancelAndAVanishingVmLeaveNothingBehind) {
