@@ -236,7 +236,12 @@ TEST_F(EngineDevcloudTest, CancelAndAVanishingVmLeaveNothingBehind) {
 }
 
 
-TEST_F(EngineDevcloudTest, NovaResizesAndMigratesAProtectedVm) {
+// Cold migration: Nova's libvirt driver refuses to migrate to the same host
+// (UnableToMigrateToSelf, then NoValidHost on the one-host devcloud), so the
+// migration path (migrate_disk_and_power_off, finish_migration: the domain
+// undefined and defined again, the disks moved through <instance>_resize) is
+// exercised by resizes, which take the same path with another flavor, twice.
+TEST_F(EngineDevcloudTest, NovaResizesAProtectedVmBackAndForth) {
   const std::string flavor = run_ + "-f2";
   Os("admin", "flavor create --vcpus 1 --ram 160 --disk 1 --public " + flavor);
   GuestVm vm = BootGuest(run_ + "-mig");
@@ -261,14 +266,14 @@ TEST_F(EngineDevcloudTest, NovaResizesAndMigratesAProtectedVm) {
   ExpectImageChecks(vda2);
   EXPECT_EQ(Bytes(vda2, 0, kMiB), Fill(vm.seed + "/vda", kMiB));
   EXPECT_EQ(Bytes(vda2, kMiB, kMiB), Fill(vm.seed + "/vda/2", kMiB));
-  // Cold migration on the one host (generation 3), confirmed.
-  Os("admin", "server migrate " + vm.server);
+  // Back to the first flavor (generation 3), confirmed.
+  Os("demo", "server resize --flavor m1.tiny " + vm.server);
   ASSERT_EQ(wait_status("VERIFY_RESIZE"), "VERIFY_RESIZE");
   Os("demo", "server resize confirm " + vm.server);
   ASSERT_EQ(wait_status("ACTIVE"), "ACTIVE");
   WaitConsole(vm.server, "dev=vda id=vda gen=3");
   WaitConsole(vm.server, "dev=vdb id=" + vm.vol_key() + " gen=3");
-  json s3 = Snapshot(wid, "after-migrate");
+  json s3 = Snapshot(wid, "after-second-resize");
   ASSERT_EQ(s3["status"], "available") << s3.dump();
   const std::string vda3 = SnapshotImage(wid, s3["id"], vm.server, "vda");
   const std::string vdb3 = SnapshotImage(wid, s3["id"], vm.server, "vdb");
