@@ -428,6 +428,9 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
   entry["server"] = server_id;
   CAIRN_RETURN_IF_ERROR(SaveLedger());
   CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status());
+  // Ephemeral disks first (this stops and starts the VM), then the volumes,
+  // so the guest meets its volumes once, already holding their data.
+  CAIRN_RETURN_IF_ERROR(RestoreLocalDisks(vm, server_id));
   for (const auto& [volume_id, device] : attach) {
     CAIRN_RETURN_IF_ERROR(nova_.AttachVolume(user_, server_id, volume_id, "/dev/" + device).status());
     CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume_id, {.statuses = {"in-use"}}, waits_).status());
@@ -439,7 +442,6 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
     }
   }
   entry["images"] = json::array();
-  CAIRN_RETURN_IF_ERROR(RestoreLocalDisks(vm, server_id));
   entry["status"] = "available";
   entry["id"] = server_id;
   return SaveLedger();

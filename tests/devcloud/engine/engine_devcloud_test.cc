@@ -30,9 +30,9 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
   EXPECT_EQ(full["snapshot_type"], "full");
   const std::string sid1 = full["id"];
   for (const char* dev : {"vda", "vdb", "vdc"}) ExpectImageChecks(SnapshotImage(wid, sid1, vm.server, dev));
-  EXPECT_EQ(Bytes(SnapshotImage(wid, sid1, vm.server, "vda"), 0, kMiB), Fill(seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(SnapshotImage(wid, sid1, vm.server, "vdb"), 0, kMiB), Fill(seed + "/vdb", kMiB));
-  EXPECT_EQ(Bytes(SnapshotImage(wid, sid1, vm.server, "vdc"), 0, kMiB), Fill(seed + "/" + vol, kMiB));
+  EXPECT_TRUE(SameData(Bytes(SnapshotImage(wid, sid1, vm.server, "vda"), 0, kMiB), Fill(seed + "/vda", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(SnapshotImage(wid, sid1, vm.server, "vdb"), 0, kMiB), Fill(seed + "/vdb", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(SnapshotImage(wid, sid1, vm.server, "vdc"), 0, kMiB), Fill(seed + "/" + vol, kMiB)));
   EXPECT_EQ(CheckpointCount(DomainOf(vm.server)), 0);
 
   // The guest writes a second generation on every disk; incremental snapshot.
@@ -48,8 +48,8 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
     ExpectImageChecks(image);
     // About the changed data only: 1 MiB and the 4 KiB marker (64 KiB clusters).
     EXPECT_LT(std::filesystem::file_size(image), 3 * kMiB) << dev;
-    EXPECT_EQ(Bytes(image, 0, kMiB), Fill(k, kMiB)) << dev;
-    EXPECT_EQ(Bytes(image, kMiB, kMiB), Fill(k + "/2", kMiB)) << dev;
+    EXPECT_TRUE(SameData(Bytes(image, 0, kMiB), Fill(k, kMiB))) << dev;
+    EXPECT_TRUE(SameData(Bytes(image, kMiB, kMiB), Fill(k + "/2", kMiB))) << dev;
   }
 
   // The VM is lost; one click brings it back.
@@ -69,10 +69,10 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
   // same seed, adds generation 3 after it).
   WaitConsole(new_server, "id=vdb gen=3");
   const std::string instance_dir = dc::DevcloudDir() + "/data/nova/instances/" + new_server;
-  EXPECT_EQ(Bytes(instance_dir + "/disk", 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(instance_dir + "/disk", kMiB, kMiB, "qcow2"), Fill(seed + "/vda/2", kMiB));
-  EXPECT_EQ(Bytes(instance_dir + "/disk.eph0", 0, kMiB, "qcow2"), Fill(seed + "/vdb", kMiB));
-  EXPECT_EQ(Bytes(instance_dir + "/disk.eph0", kMiB, kMiB, "qcow2"), Fill(seed + "/vdb/2", kMiB));
+  EXPECT_TRUE(SameData(Bytes(instance_dir + "/disk", 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(instance_dir + "/disk", kMiB, kMiB, "qcow2"), Fill(seed + "/vda/2", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(instance_dir + "/disk.eph0", 0, kMiB, "qcow2"), Fill(seed + "/vdb", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(instance_dir + "/disk.eph0", kMiB, kMiB, "qcow2"), Fill(seed + "/vdb/2", kMiB)));
   ASSERT_EQ(restored["instances"][0]["volumes"].size(), 1u) << restored.dump();
   const std::string new_volume = restored["instances"][0]["volumes"][0];
   EXPECT_EQ(Os("demo", "volume show " + new_volume + " -f value -c type"), "nfs");
@@ -80,8 +80,8 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
   // The new volume's serial differs, so the guest starts generation 1 of a
   // new key at 0; what it leaves alone is the snapshot's data.
   WaitConsole(new_server, "id=" + new_volume.substr(0, 20) + " gen=1");
-  EXPECT_EQ(Bytes(VolumeFile(new_volume), kMiB, kMiB, "raw"), Fill(seed + "/" + vol + "/2", kMiB));
-  EXPECT_EQ(Bytes(VolumeFile(new_volume), 0, kMiB, "raw"), Fill(seed + "/" + new_volume.substr(0, 20), kMiB));
+  EXPECT_TRUE(SameData(Bytes(VolumeFile(new_volume), kMiB, kMiB, "raw"), Fill(seed + "/" + vol + "/2", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(VolumeFile(new_volume), 0, kMiB, "raw"), Fill(seed + "/" + new_volume.substr(0, 20), kMiB)));
   // The full restores too (no volume this time: the original IP is taken,
   // so it is refused with a clear message and leaves nothing behind).
   json refused = Restore(wid, sid1, {{"restore_type", "oneclick"}, {"oneclickrestore", true}});
@@ -90,13 +90,17 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
   // Once the restored VM is gone too, the full comes back as well.
   Os("demo", "server remove volume " + new_server + " " + new_volume);
   Os("demo", "server delete --wait " + new_server);
+  // Nova keeps ports it did not create: the restore's port goes by hand.
+  for (const auto& port : restored["instances"][0].value("ports", json::array())) {
+    Os("demo", "port delete " + port.get<std::string>());
+  }
   json from_full = Restore(wid, sid1, {{"restore_type", "oneclick"}, {"oneclickrestore", true}});
   ASSERT_EQ(from_full["status"], "available") << from_full.dump();
   const std::string full_server = from_full["instances"][0].value("id", "");
   WaitConsole(full_server, "id=vdb gen=2");
   const std::string full_dir = dc::DevcloudDir() + "/data/nova/instances/" + full_server;
-  EXPECT_EQ(Bytes(full_dir + "/disk", 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(full_dir + "/disk.eph0", 0, kMiB, "qcow2"), Fill(seed + "/vdb", kMiB));
+  EXPECT_TRUE(SameData(Bytes(full_dir + "/disk", 0, kMiB, "qcow2"), Fill(seed + "/vda", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(full_dir + "/disk.eph0", 0, kMiB, "qcow2"), Fill(seed + "/vdb", kMiB)));
   EXPECT_EQ(from_full["instances"][0]["volumes"].size(), 1u);
   EXPECT_EQ(Os("demo", "port list --server " + full_server + " -f value -c 'Fixed IP Addresses'"), ip);
   // No temporary image is left in Glance.
@@ -127,9 +131,9 @@ TEST_F(EngineDevcloudTest, NovaStillManagesAProtectedVmAndInPlaceAndSelectiveRes
   const std::string vdb2 = SnapshotImage(wid, sid2, vm.server, "vdb");
   ExpectImageChecks(vda2);
   ExpectImageChecks(vdb2);
-  EXPECT_EQ(Bytes(vda2, kMiB, kMiB), Fill(vm.seed + "/vda/2", kMiB));
-  EXPECT_EQ(Bytes(vdb2, 0, kMiB), Fill(vm.seed + "/" + vm.vol_key(), kMiB));
-  EXPECT_EQ(Bytes(vdb2, kMiB, kMiB), Fill(vm.seed + "/" + vm.vol_key() + "/2", kMiB));
+  EXPECT_TRUE(SameData(Bytes(vda2, kMiB, kMiB), Fill(vm.seed + "/vda/2", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(vdb2, 0, kMiB), Fill(vm.seed + "/" + vm.vol_key(), kMiB)));
+  EXPECT_TRUE(SameData(Bytes(vdb2, kMiB, kMiB), Fill(vm.seed + "/" + vm.vol_key() + "/2", kMiB)));
   EXPECT_EQ(CheckpointCount(domain), 0);
 
   // The guest scribbles (generation 3); in place brings back the data of s2,
@@ -152,8 +156,8 @@ TEST_F(EngineDevcloudTest, NovaStillManagesAProtectedVmAndInPlaceAndSelectiveRes
   // it (Nova starts a new console log when it starts the VM), never 4.
   const std::string console = WaitConsole(vm.server, "dev=vdb id=" + vm.vol_key() + " gen=3");
   EXPECT_THAT(console, ::testing::Not(HasSubstr(" gen=4 "))) << console;
-  EXPECT_EQ(Bytes(VolumeFile(vm.volume), 0, kMiB, "raw"), Fill(vm.seed + "/" + vm.vol_key(), kMiB));
-  EXPECT_EQ(Bytes(VolumeFile(vm.volume), kMiB, kMiB, "raw"), Fill(vm.seed + "/" + vm.vol_key() + "/2", kMiB));
+  EXPECT_TRUE(SameData(Bytes(VolumeFile(vm.volume), 0, kMiB, "raw"), Fill(vm.seed + "/" + vm.vol_key(), kMiB)));
+  EXPECT_TRUE(SameData(Bytes(VolumeFile(vm.volume), kMiB, kMiB, "raw"), Fill(vm.seed + "/" + vm.vol_key() + "/2", kMiB)));
 
   // Selective: the VM of s1 as a new VM on another network with another flavor, the original untouched.
   const std::string net = Os("demo", "network create -f value -c id " + run_ + "-net2");
@@ -182,6 +186,9 @@ TEST_F(EngineDevcloudTest, NovaStillManagesAProtectedVmAndInPlaceAndSelectiveRes
   EXPECT_NE(testing::Run("virsh dominfo " + domain + " >/dev/null 2>&1").exit_code, 0)
       << "the domain of a deleted protected VM stayed defined";
   Os("demo", "server delete --wait " + sel);
+  for (const auto& port : selective["instances"][0].value("ports", json::array())) {
+    Os("demo", "port delete " + port.get<std::string>());
+  }
   // Neutron frees the deleted servers' ports a moment later.
   for (int i = 0; i < 30 && testing::Run(". " + dc::DevcloudDir() + "/openrc-demo && openstack network delete " + net +
                                          " >/dev/null 2>&1").exit_code != 0;
@@ -264,8 +271,8 @@ TEST_F(EngineDevcloudTest, NovaResizesAProtectedVmBackAndForth) {
   ASSERT_EQ(s2["status"], "available") << s2.dump();
   const std::string vda2 = SnapshotImage(wid, s2["id"], vm.server, "vda");
   ExpectImageChecks(vda2);
-  EXPECT_EQ(Bytes(vda2, 0, kMiB), Fill(vm.seed + "/vda", kMiB));
-  EXPECT_EQ(Bytes(vda2, kMiB, kMiB), Fill(vm.seed + "/vda/2", kMiB));
+  EXPECT_TRUE(SameData(Bytes(vda2, 0, kMiB), Fill(vm.seed + "/vda", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(vda2, kMiB, kMiB), Fill(vm.seed + "/vda/2", kMiB)));
   // Back to the first flavor (generation 3), confirmed.
   Os("demo", "server resize --flavor m1.tiny " + vm.server);
   ASSERT_EQ(wait_status("VERIFY_RESIZE"), "VERIFY_RESIZE");
@@ -279,9 +286,9 @@ TEST_F(EngineDevcloudTest, NovaResizesAProtectedVmBackAndForth) {
   const std::string vdb3 = SnapshotImage(wid, s3["id"], vm.server, "vdb");
   ExpectImageChecks(vda3);
   ExpectImageChecks(vdb3);
-  EXPECT_EQ(Bytes(vda3, 2 * kMiB, kMiB), Fill(vm.seed + "/vda/3", kMiB));
-  EXPECT_EQ(Bytes(vdb3, 0, kMiB), Fill(vm.seed + "/" + vm.vol_key(), kMiB));
-  EXPECT_EQ(Bytes(vdb3, 2 * kMiB, kMiB), Fill(vm.seed + "/" + vm.vol_key() + "/3", kMiB));
+  EXPECT_TRUE(SameData(Bytes(vda3, 2 * kMiB, kMiB), Fill(vm.seed + "/vda/3", kMiB)));
+  EXPECT_TRUE(SameData(Bytes(vdb3, 0, kMiB), Fill(vm.seed + "/" + vm.vol_key(), kMiB)));
+  EXPECT_TRUE(SameData(Bytes(vdb3, 2 * kMiB, kMiB), Fill(vm.seed + "/" + vm.vol_key() + "/3", kMiB)));
   const std::string domain = DomainOf(vm.server);
   EXPECT_EQ(CheckpointCount(domain), 0);
   Os("demo", "server remove volume " + vm.server + " " + vm.volume);

@@ -70,6 +70,16 @@ inline std::string Bytes(const std::string& image, uint64_t offset, uint64_t siz
                         " count=" + std::to_string(size) + " status=none | base64 -w0; rm -f '" + raw + "'");
   return Trim(r.output);
 }
+// Equal data, without printing megabytes of it when it is not: the sizes
+// and the first byte that differs.
+inline ::testing::AssertionResult SameData(const std::string& got, const std::string& want) {
+  if (got == want) return ::testing::AssertionSuccess();
+  size_t at = 0;
+  while (at < got.size() && at < want.size() && got[at] == want[at]) ++at;
+  return ::testing::AssertionFailure() << "data differs (base64 lengths " << got.size() << " and " << want.size()
+                                       << ", first difference at base64 offset " << at << ")";
+}
+
 inline void ExpectImageChecks(const std::string& image) {
   auto r = testing::Run("qemu-img check -U '" + image + "' 2>&1");
   EXPECT_EQ(r.exit_code, 0) << image << ":\n" << r.output;
@@ -136,6 +146,7 @@ class CairnDevcloudFixture : public ::testing::Test {
     api_.reset();
     for (const auto& server : servers_) Os("demo", "server delete --wait " + server, false);
     for (const auto& volume : volumes_) Os("demo", "volume delete " + volume, false);
+    for (const auto& port : ports_) Os("demo", "port delete " + port, false);
     std::filesystem::remove_all(dir_);
   }
 
@@ -262,6 +273,7 @@ class CairnDevcloudFixture : public ::testing::Test {
     for (const auto& i : done.value("instances", json::array())) {
       if (!i.value("in_place", false) && !i.value("id", "").empty()) servers_.push_back(i.value("id", ""));
       for (const auto& v : i.value("volumes", json::array())) volumes_.push_back(v);
+      for (const auto& p : i.value("ports", json::array())) ports_.push_back(p);
     }
     return done;
   }
@@ -278,7 +290,7 @@ class CairnDevcloudFixture : public ::testing::Test {
   static inline std::map<std::string, openstack::Token> tokens_;
   static inline std::unique_ptr<api::ApiApp> api_;
   static inline std::unique_ptr<engine::EngineApp> engine_;
-  static inline std::vector<std::string> servers_, volumes_;
+  static inline std::vector<std::string> servers_, volumes_, ports_;
 };
 
 }  // namespace cairn::engine_testing
