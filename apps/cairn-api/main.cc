@@ -1,6 +1,5 @@
 // cairn-api: the workloadmgr REST API of Cairn (docs/api.md). Reads its
 // configuration files, opens the database, and serves until SIGTERM/SIGINT.
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,6 +8,7 @@
 
 #include "api/v1/api_app.h"
 #include "common/log.h"
+#include "common/service_main.h"
 
 namespace {
 
@@ -29,31 +29,18 @@ int main(int argc, char** argv) {
   cli.add_option("--config-dir", config_dir, "A directory whose *.conf files are applied after the files");
   CLI11_PARSE(cli, argc, argv);
 
+  // Before any thread exists, so that only the main thread takes them.
+  BlockStopSignals();
   OptionRegistry registry;
   if (Status s = api::RegisterApiAppOptions(registry); !s.ok()) return Fail(s);
-  Config config(std::move(registry));
-  if (Status s = config.LoadFiles(files); !s.ok()) return Fail(s);
-  if (!config_dir.empty()) {
-    if (Status s = config.LoadDirectory(config_dir); !s.ok()) return Fail(s);
-  }
-  auto log_options = LogOptionsFromConfig(config);
-  if (!log_options.ok()) return Fail(log_options.status());
-  if (Status s = InitLogging(*log_options); !s.ok()) return Fail(s);
-  for (const auto& warning : config.warnings()) GetLogger("api")->warn("{}", warning);
+  auto config = LoadServiceConfig(std::move(registry), files, config_dir, "api");
+  if (!config.ok()) return Fail(config.status());
 
-  // Block the stop signals in every thread; the main thread waits for one.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-
-  auto app = api::ApiApp::Create(config);
+  auto app = api::ApiApp::Create(*config);
   if (!app.ok()) return Fail(app.status());
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
   GetLogger("api")->info("cairn-api listening on port {}", (*app)->port());
-  int signal = 0;
-  sigwait(&stop, &signal);
+  const int signal = WaitForStopSignal();
   GetLogger("api")->info("cairn-api stopping (signal {})", signal);
   (*app)->Stop();
   return 0;

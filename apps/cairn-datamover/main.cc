@@ -16,6 +16,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/service_main.h"
 #include "datamover/backup.h"
 #include "datamover_service/datamover_service.h"
 #include "db/options.h"
@@ -108,19 +109,16 @@ DiskRef Ref(const Common& c) { return DiskRef{c.workload, c.snapshot, c.vm, c.di
 
 // The service mode: until SIGTERM/SIGINT.
 int Serve(const std::vector<std::string>& files, const std::string& dir) {
+  // Before any thread exists, so that only the main thread takes them.
+  BlockStopSignals();
   OptionRegistry registry;
   for (auto reg : {RegisterLoggingOptions, db::RegisterDatabaseOptions, target::RegisterTargetOptions,
                    datamover_service::RegisterDatamoverOptions}) {
     if (Status s = reg(registry); !s.ok()) return Fail(s);
   }
-  Config config(std::move(registry));
-  if (Status s = config.LoadFiles(files); !s.ok()) return Fail(s);
-  if (!dir.empty()) {
-    if (Status s = config.LoadDirectory(dir); !s.ok()) return Fail(s);
-  }
-  auto log_options = LogOptionsFromConfig(config);
-  if (!log_options.ok()) return Fail(log_options.status());
-  if (Status s = InitLogging(*log_options); !s.ok()) return Fail(s);
+  auto loaded = LoadServiceConfig(std::move(registry), files, dir, "datamover");
+  if (!loaded.ok()) return Fail(loaded.status());
+  const Config& config = *loaded;
   auto db_options = db::DatabaseOptionsFromConfig(config);
   if (!db_options.ok()) return Fail(db_options.status());
   auto db = db::OpenSynced(*db_options);
@@ -132,15 +130,9 @@ int Serve(const std::vector<std::string>& files, const std::string& dir) {
   auto options = datamover_service::DatamoverOptionsFromConfig(config);
   if (!options.ok()) return Fail(options.status());
 
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   datamover_service::DatamoverService service(**db, **store, *options);
   if (Status s = service.Start(); !s.ok()) return Fail(s);
-  int signal = 0;
-  sigwait(&stop, &signal);
+  const int signal = WaitForStopSignal();
   GetLogger("datamover")->info("stopping (signal {})", signal);
   service.Stop();
   return 0;

@@ -1,7 +1,6 @@
 // cairn-engine: runs the jobs cairn-api queues (snapshots, restores,
 // deletes) until SIGTERM/SIGINT (docs/engine.md). Several engines may share
 // a database; each job runs on one of them.
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -9,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/log.h"
+#include "common/service_main.h"
 #include "engine/engine_app.h"
 
 namespace {
@@ -30,29 +30,17 @@ int main(int argc, char** argv) {
   cli.add_option("--config-dir", config_dir, "A directory whose *.conf files are applied after the files");
   CLI11_PARSE(cli, argc, argv);
 
+  // Before any thread exists, so that only the main thread takes them.
+  BlockStopSignals();
   OptionRegistry registry;
   if (Status s = engine::RegisterEngineAppOptions(registry); !s.ok()) return Fail(s);
-  Config config(std::move(registry));
-  if (Status s = config.LoadFiles(files); !s.ok()) return Fail(s);
-  if (!config_dir.empty()) {
-    if (Status s = config.LoadDirectory(config_dir); !s.ok()) return Fail(s);
-  }
-  auto log_options = LogOptionsFromConfig(config);
-  if (!log_options.ok()) return Fail(log_options.status());
-  if (Status s = InitLogging(*log_options); !s.ok()) return Fail(s);
-  for (const auto& warning : config.warnings()) GetLogger("engine")->warn("{}", warning);
+  auto config = LoadServiceConfig(std::move(registry), files, config_dir, "engine");
+  if (!config.ok()) return Fail(config.status());
 
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-
-  auto app = engine::EngineApp::Create(config);
+  auto app = engine::EngineApp::Create(*config);
   if (!app.ok()) return Fail(app.status());
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
-  int signal = 0;
-  sigwait(&stop, &signal);
+  const int signal = WaitForStopSignal();
   GetLogger("engine")->info("cairn-engine stopping (signal {}): waiting for the running jobs", signal);
   (*app)->Stop();
   return 0;
