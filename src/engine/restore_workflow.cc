@@ -67,6 +67,18 @@ class RestoreRun {
   // Nova's other local disks (ephemeral, swap) of a rebuilt VM: Nova makes
   // them empty; the VM is stopped, their data written in place, started.
   Status RestoreLocalDisks(const db::SnapshotVm& vm, const std::string& server_id);
+  // The restore_disk task writing the snapshot's disk `device` of VM
+  // `vm_id` into that disk of the (shut-off) server `target`.
+  rpc::DiskTask IntoDomainDisk(const std::string& vm_id, const std::string& device, const os::Server& target) const {
+    return rpc::DiskTask{.job_id = jc_.job.id,
+                         .host = target.host,
+                         .kind = std::string(rpc::task_kind::kRestoreDisk),
+                         .body = {{"workload", s_.workload_id},
+                                  {"snapshot", s_.id},
+                                  {"vm", vm_id},
+                                  {"device", device},
+                                  {"domain", target.instance_name}}};
+  }
   Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
   // A fresh token for the next phase: a restore can outlive a token.
   Status RefreshToken() {
@@ -460,15 +472,7 @@ Status RestoreRun::RestoreLocalDisks(const db::SnapshotVm& vm, const std::string
   CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, server_id, {.statuses = {"SHUTOFF"}}, waits_).status());
   Status result;
   for (const auto& d : local) {
-    rpc::DiskTask task{.job_id = jc_.job.id,
-                       .host = admin_view.host,
-                       .kind = std::string(rpc::task_kind::kRestoreDisk),
-                       .body = {{"workload", s_.workload_id},
-                                {"snapshot", s_.id},
-                                {"vm", vm.vm_id},
-                                {"device", d.device},
-                                {"domain", admin_view.instance_name}}};
-    auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
+    auto written = ctx_.transport.Call(IntoDomainDisk(vm.vm_id, d.device, admin_view), {}, &jc_.cancel);
     if (!written.ok()) {
       result = written.status().WithContext("ephemeral disk " + d.device + " of VM " + vm.vm_name);
       break;
@@ -529,15 +533,7 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
     }
     if (!include) continue;
     Progress(r_.progress_percent, "Writing back disk " + d.device + " of VM " + vm.vm_name);
-    rpc::DiskTask task{.job_id = jc_.job.id,
-                       .host = admin_view.host,
-                       .kind = std::string(rpc::task_kind::kRestoreDisk),
-                       .body = {{"workload", s_.workload_id},
-                                {"snapshot", s_.id},
-                                {"vm", vm.vm_id},
-                                {"device", d.device},
-                                {"domain", admin_view.instance_name}}};
-    auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
+    auto written = ctx_.transport.Call(IntoDomainDisk(vm.vm_id, d.device, admin_view), {}, &jc_.cancel);
     if (!written.ok()) {
       // Not a cancel, whatever stopped it: the disk holds a mix of old and
       // restored data, which the user must be told.
