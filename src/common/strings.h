@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ std::string Quoted(std::string_view s, size_t max_chars = 60);
 
 // Levenshtein distance, used for "did you mean" hints.
 size_t EditDistance(std::string_view a, std::string_view b);
+
+// A byte count for people, in powers of 1024: "512 B", "1.5 KiB", "3.0 GiB".
+std::string HumanBytes(uint64_t bytes);
 
 // Splits `text` into lines of at most `width` characters at spaces (a longer
 // word gets a line of its own). Newlines in `text` start new lines.

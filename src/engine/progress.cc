@@ -1,21 +1,8 @@
 #include "engine/progress.h"
 
-#include <cstdio>
+#include "common/strings.h"
 
 namespace cairn::engine {
-
-std::string HumanBytes(uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 5) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
 
 void ProgressReporter::Update(const std::string& key, uint64_t done, uint64_t total) {
   std::unique_lock lock(mu_);

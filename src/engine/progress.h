@@ -32,7 +32,4 @@ class ProgressReporter {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-// "1.5 GiB" style byte counts for progress messages.
-std::string HumanBytes(uint64_t bytes);
-
 }  // namespace cairn::engine

@@ -41,5 +41,13 @@ TEST(StringsTest, WrapText) {
   EXPECT_EQ(WrapText("a\nb", 80), (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(StringsTest, HumanBytes) {
+  EXPECT_EQ(HumanBytes(0), "0 B");
+  EXPECT_EQ(HumanBytes(1023), "1023 B");
+  EXPECT_EQ(HumanBytes(1536), "1.5 KiB");
+  EXPECT_EQ(HumanBytes(uint64_t{3} << 30), "3.0 GiB");
+  EXPECT_EQ(HumanBytes(uint64_t{1} << 62), "4096.0 PiB");  // the largest unit
+}
+
 }  // namespace
 }  // namespace cairn
