@@ -14,7 +14,7 @@ PACKAGES=(
   libcpp-httplib-dev libyaml-cpp-dev
   libcurl4-openssl-dev
   libhowardhinnant-date-dev
-  libsoci-dev libsqlite3-dev libpq-dev
+  libsoci-dev libboost-dev libsqlite3-dev libpq-dev  # soci's headers include Boost
   libvirt-dev libnbd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl wrk

@@ -583,18 +583,23 @@ Status RestoreRun::Run() {
   std::string warning_msg;
   for (const auto& w : warnings_) warning_msg += (warning_msg.empty() ? "" : "; ") + w;
   const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
-  CAIRN_RETURN_IF_ERROR(db::RestoreRepository(ctx_.db)
-                            .Update(r_.id, {.status = std::string(rs::kAvailable),
-                                            .progress_percent = 100,
-                                            .progress_msg = "Restored " + std::to_string(done) + " VM(s)",
-                                            .warning_msg = warning_msg,
-                                            .error_msg = std::string(),
-                                            .uploaded_size = static_cast<int64_t>(bytes_),
-                                            .time_taken = std::max<int64_t>(seconds, 1),
-                                            .instances = ledger_.doc,
-                                            .finished_at = ctx_.clock.Now()})
-                            .status());
-  return Status::OK();
+  // The restore becomes available and its workload unlocked in one
+  // transaction: a client that sees it done can start the next job at once.
+  return ctx_.db.Transaction("finish restore", [&](db::Executor& tx) {
+    CAIRN_RETURN_IF_ERROR(db::RestoreRepository(tx)
+                              .Update(r_.id, {.status = std::string(rs::kAvailable),
+                                              .progress_percent = 100,
+                                              .progress_msg = "Restored " + std::to_string(done) + " VM(s)",
+                                              .warning_msg = warning_msg,
+                                              .error_msg = std::string(),
+                                              .uploaded_size = static_cast<int64_t>(bytes_),
+                                              .time_taken = std::max<int64_t>(seconds, 1),
+                                              .instances = ledger_.doc,
+                                              .finished_at = ctx_.clock.Now()})
+                              .status());
+    (void)db::WorkloadRepository(tx).SetStatusIf(r_.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+    return Status::OK();
+  });
 }
 
 std::string RestoreRun::Undo(bool everything) {
@@ -661,10 +666,18 @@ Status RunRestore(EngineContext& ctx, const JobContext& jc) {
     const std::string left = run.Undo(/*everything=*/true);
     std::string message = outcome.message();
     if (!left.empty()) message += " (not removed, remove by hand: " + left + ")";
-    (void)restores.Update(r.id, {.status = std::string(outcome.IsCancelled() ? rs::kCancelled : rs::kError),
-                                 .progress_msg = outcome.IsCancelled() ? "Cancelled" : "Failed",
-                                 .error_msg = outcome.IsCancelled() ? std::string() : message,
-                                 .finished_at = ctx.clock.Now()});
+    // The restore's end and its workload's unlock are seen together.
+    (void)ctx.db.Transaction("end restore", [&](db::Executor& tx) {
+      CAIRN_RETURN_IF_ERROR(
+          db::RestoreRepository(tx)
+              .Update(r.id, {.status = std::string(outcome.IsCancelled() ? rs::kCancelled : rs::kError),
+                             .progress_msg = outcome.IsCancelled() ? "Cancelled" : "Failed",
+                             .error_msg = outcome.IsCancelled() ? std::string() : message,
+                             .finished_at = ctx.clock.Now()})
+              .status());
+      (void)db::WorkloadRepository(tx).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+      return Status::OK();
+    });
     GetLogger("engine")->warn("restore {} {}: {}", r.id, outcome.IsCancelled() ? "cancelled" : "failed", message);
   }
   (void)db::WorkloadRepository(ctx.db).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);

@@ -112,8 +112,16 @@ void EndSnapshot(EngineContext& ctx, const db::Snapshot& s, const Status& why, c
   u.progress_msg = cancelled ? "Cancelled" : "Failed";
   u.time_taken = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.Now() - s.created_at).count();
   u.finished_at = ctx.clock.Now();
-  if (auto r = snapshots.Update(s.id, u); !r.ok()) log->error("snapshot {}: {}", s.id, r.status().ToString());
-  (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+  // The snapshot's end and its workload's unlock are seen together.
+  Status ended = ctx.db.Transaction("end snapshot", [&](db::Executor& tx) {
+    CAIRN_RETURN_IF_ERROR(db::SnapshotRepository(tx).Update(s.id, u).status());
+    (void)db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+    return Status::OK();
+  });
+  if (!ended.ok()) {
+    log->error("snapshot {}: {}", s.id, ended.ToString());
+    (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+  }
 }
 
 Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, std::vector<VmWork>& work,
@@ -362,7 +370,14 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
                                                                     .finished_at = ctx.clock.Now()}));
   done.status = std::string(ss::kAvailable);
   CAIRN_RETURN_IF_ERROR(WriteSnapshotDb(ctx.store, done));
-  Status published = snapshots.SetStatusIf(s.id, {std::string(ss::kExecuting)}, ss::kAvailable);
+  // The snapshot becomes available and its workload unlocked in one
+  // transaction: a client that sees the snapshot available can take the
+  // next one at once.
+  Status published = ctx.db.Transaction("publish snapshot", [&](db::Executor& tx) {
+    CAIRN_RETURN_IF_ERROR(db::SnapshotRepository(tx).SetStatusIf(s.id, {std::string(ss::kExecuting)}, ss::kAvailable));
+    (void)db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+    return Status::OK();
+  });
   if (published.code() == ErrorCode::kConflict) return Status::Cancelled("cancelled");
   CAIRN_RETURN_IF_ERROR(published);
   s = done;

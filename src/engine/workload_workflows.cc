@@ -200,10 +200,13 @@ Status RunSnapshotCancel(EngineContext& ctx, const JobContext& jc) {
   if (OtherJobRuns(ctx, s.id, db::job_kind::kSnapshotCreate, jc.job.id)) return Status::OK();  // it sees the cancel
   // Nobody runs it any more: finish the cancel here.
   CAIRN_RETURN_IF_ERROR(ctx.store.RemoveAll(target::layout::SnapshotDir(s.workload_id, s.id)));
-  CAIRN_RETURN_IF_ERROR(snapshots.Update(s.id, {.status = std::string(ss::kCancelled), .progress_msg = "Cancelled"})
-                            .status());
-  (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-  return Status::OK();
+  return ctx.db.Transaction("cancel snapshot", [&](db::Executor& tx) {
+    CAIRN_RETURN_IF_ERROR(db::SnapshotRepository(tx)
+                              .Update(s.id, {.status = std::string(ss::kCancelled), .progress_msg = "Cancelled"})
+                              .status());
+    (void)db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+    return Status::OK();
+  });
 }
 
 Status RunRestoreCancel(EngineContext& ctx, const JobContext& jc) {
@@ -211,10 +214,13 @@ Status RunRestoreCancel(EngineContext& ctx, const JobContext& jc) {
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, restores.Get(jc.job.object_id));
   if (r.status != rs::kCancelling) return Status::OK();
   if (OtherJobRuns(ctx, r.id, db::job_kind::kRestoreCreate, jc.job.id)) return Status::OK();
-  CAIRN_RETURN_IF_ERROR(restores.Update(r.id, {.status = std::string(rs::kCancelled), .progress_msg = "Cancelled"})
-                            .status());
-  (void)db::WorkloadRepository(ctx.db).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-  return Status::OK();
+  return ctx.db.Transaction("cancel restore", [&](db::Executor& tx) {
+    CAIRN_RETURN_IF_ERROR(db::RestoreRepository(tx)
+                              .Update(r.id, {.status = std::string(rs::kCancelled), .progress_msg = "Cancelled"})
+                              .status());
+    (void)db::WorkloadRepository(tx).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
+    return Status::OK();
+  });
 }
 
 bool RestoreIsCancelling(EngineContext& ctx, const db::Job& job) {

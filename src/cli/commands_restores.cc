@@ -1,0 +1,50 @@
+// restore-*: the restores of snapshots.
+#include "cli/command.h"
+
+namespace cairn::cli {
+namespace {
+
+const std::vector<Column> kRestoreColumns = {{"ID", "id"},         {"Name", "name"},
+                                             {"Snapshot ID", "snapshot_id"}, {"Type", "restore_type"},
+                                             {"Status", "status"}, {"Created At", "created_at"},
+                                             {"Size", "size"}};
+
+}  // namespace
+
+void AddRestoreCommands(CommandTable& table) {
+  {
+    auto snapshot = std::make_shared<std::string>();
+    CLI::App* sub = table.Add("restore-list", "List restores", [snapshot](CommandContext& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(
+          json a, c.Call("GET", "/restores/detail" + (snapshot->empty() ? "" : "?snapshot_id=" + UrlEncode(*snapshot))));
+      CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, "restores"));
+      return c.PrintList(rows, kRestoreColumns);
+    });
+    sub->add_option("--snapshot-id,--snapshot_id", *snapshot, "Restores of this snapshot only");
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* sub = table.Add("restore-show", "Show a restore and the VMs it made", [id](CommandContext& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/restores/" + UrlEncode(*id)));
+      CAIRN_ASSIGN_OR_RETURN(json r, CommandContext::Member(a, "restore"));
+      return c.PrintObject(r);
+    });
+    sub->add_option("restore_id", *id, "ID of the restore")->required();
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* sub = table.Add("restore-delete", "Delete the record of a restore (the VMs it made stay)",
+                              [id](CommandContext& c) { return c.Call("DELETE", "/restores/" + UrlEncode(*id)).status(); });
+    sub->add_option("restore_id", *id, "ID of the restore")->required();
+  }
+  {
+    auto id = std::make_shared<std::string>();
+    CLI::App* sub = table.Add("restore-cancel", "Cancel a running restore (what it built is removed)",
+                              [id](CommandContext& c) {
+                                return c.Call("GET", "/restores/" + UrlEncode(*id) + "/cancel").status();
+                              });
+    sub->add_option("restore_id", *id, "ID of the restore")->required();
+  }
+}
+
+}  // namespace cairn::cli
