@@ -71,7 +71,9 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     err << "cairn: error: " << parsed_format.status().message() << "\n";
     return kExitUsage;
   }
-  (void)InitLogging({.level = debug ? LogLevel::kDebug : LogLevel::kError});
+  LogOptions log;
+  log.level = debug ? LogLevel::kDebug : LogLevel::kError;
+  (void)InitLogging(log);
 
   if (insecure) os_options["insecure"] = "true";
   std::map<std::string, std::string> given;

@@ -60,16 +60,16 @@ TEST(OutputTest, ObjectAsFieldValueRows) {
   std::ostringstream out;
   ASSERT_TRUE(PrintObject(out, o, {}).ok());
   EXPECT_EQ(out.str(),
-            "+-------------+------------------------+\n"
-            "| Field       | Value                  |\n"
-            "+-------------+------------------------+\n"
-            "| empty       | []                     |\n"
-            "| enabled     | True                   |\n"
-            "| jobschedule | {                      |\n"
+            "+-------------+----------------------+\n"
+            "| Field       | Value                |\n"
+            "+-------------+----------------------+\n"
+            "| empty       | []                   |\n"
+            "| enabled     | True                 |\n"
+            "| jobschedule | {                    |\n"
             "|             |   \"interval\": \"24hr\" |\n"
-            "|             | }                      |\n"
-            "| name        | w                      |\n"
-            "+-------------+------------------------+\n");
+            "|             | }                    |\n"
+            "| name        | w                    |\n"
+            "+-------------+----------------------+\n");
   std::ostringstream value;
   ASSERT_TRUE(PrintObject(value, o, {.format = OutputFormat::kValue, .columns = {"name", "enabled"}}).ok());
   EXPECT_EQ(value.str(), "w\nTrue\n");
