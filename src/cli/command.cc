@@ -88,6 +88,35 @@ CLI::App* CommandTable::Add(const std::string& name, const std::string& help, Co
   return sub;
 }
 
+void AddShowCommand(CommandTable& table, const std::string& name, const std::string& help, const std::string& arg,
+                    const std::string& prefix, const std::string& key) {
+  auto value = std::make_shared<std::string>();
+  CLI::App* sub = table.Add(name, help, [value, prefix, key](CommandContext& c) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", prefix + UrlEncode(*value)));
+    CAIRN_ASSIGN_OR_RETURN(json o, CommandContext::Member(a, key));
+    return c.PrintObject(o);
+  });
+  sub->add_option(arg, *value, arg)->required();
+}
+
+void AddActionCommand(CommandTable& table, const std::string& name, const std::string& help, const std::string& arg,
+                      const std::string& method, const std::string& prefix, const std::string& suffix) {
+  auto value = std::make_shared<std::string>();
+  CLI::App* sub = table.Add(name, help, [value, method, prefix, suffix](CommandContext& c) {
+    return c.Call(method, prefix + UrlEncode(*value) + suffix).status();
+  });
+  sub->add_option(arg, *value, arg)->required();
+}
+
+void AddListCommand(CommandTable& table, const std::string& name, const std::string& help, const std::string& path,
+                    const std::string& key, const std::vector<Column>& columns) {
+  table.Add(name, help, [path, key, columns](CommandContext& c) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", path));
+    CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, key));
+    return c.PrintList(rows, columns);
+  });
+}
+
 Result<std::pair<std::string, std::string>> ParseKeyValue(const std::string& option, const std::string& text) {
   const size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {

@@ -82,6 +82,18 @@ class CommandTable {
   std::optional<CommandRun> chosen_;
 };
 
+// A command with one positional argument `arg` that GETs `prefix` + arg and
+// shows the answer's `key`.
+void AddShowCommand(CommandTable& table, const std::string& name, const std::string& help, const std::string& arg,
+                    const std::string& prefix, const std::string& key);
+// A command with one positional argument `arg` that sends `method` to
+// `prefix` + arg + `suffix` without a body and prints nothing.
+void AddActionCommand(CommandTable& table, const std::string& name, const std::string& help, const std::string& arg,
+                      const std::string& method, const std::string& prefix, const std::string& suffix = "");
+// A command without arguments that GETs `path` and lists the answer's `key`.
+void AddListCommand(CommandTable& table, const std::string& name, const std::string& help, const std::string& path,
+                    const std::string& key, const std::vector<Column>& columns);
+
 // Parses "key=value" of option `option`; InvalidArgument naming the option.
 Result<std::pair<std::string, std::string>> ParseKeyValue(const std::string& option, const std::string& text);
 // Every "key=value" of a repeated option as an object of strings.

@@ -18,38 +18,6 @@ const std::vector<Column> kQuotaColumns = {{"ID", "id"},
                                            {"Allowed Value", "allowed_value"},
                                            {"High Watermark", "high_watermark"}};
 
-// A command taking one positional `arg` that GETs `prefix + arg` and shows `key`.
-void AddShow(CommandTable& table, const std::string& name, const std::string& help, const std::string& arg,
-             const std::string& prefix, const std::string& key) {
-  auto value = std::make_shared<std::string>();
-  CLI::App* sub = table.Add(name, help, [value, prefix, key](CommandContext& c) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", prefix + UrlEncode(*value)));
-    CAIRN_ASSIGN_OR_RETURN(json o, CommandContext::Member(a, key));
-    return c.PrintObject(o);
-  });
-  sub->add_option(arg, *value, arg)->required();
-}
-
-// A command taking one positional `arg` that DELETEs `prefix + arg`.
-void AddDelete(CommandTable& table, const std::string& name, const std::string& help, const std::string& arg,
-               const std::string& prefix) {
-  auto value = std::make_shared<std::string>();
-  CLI::App* sub = table.Add(name, help, [value, prefix](CommandContext& c) {
-    return c.Call("DELETE", prefix + UrlEncode(*value)).status();
-  });
-  sub->add_option(arg, *value, arg)->required();
-}
-
-// A command without arguments that GETs `path` and lists `key`.
-void AddList(CommandTable& table, const std::string& name, const std::string& help, const std::string& path,
-             const std::string& key, const std::vector<Column>& columns) {
-  table.Add(name, help, [path, key, columns](CommandContext& c) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", path));
-    CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, key));
-    return c.PrintList(rows, columns);
-  });
-}
-
 // The options of setting-create and setting-update.
 struct SettingOpts {
   std::string name, value, description, category, type;
@@ -139,8 +107,8 @@ void AddSettingsAndTrusts(CommandTable& table) {
     });
     sub->add_flag("--get-hidden,--get_hidden", *hidden, "Hidden settings too");
   }
-  AddShow(table, "setting-show", "Show a setting", "setting_name", "/settings/", "setting");
-  AddDelete(table, "setting-delete", "Delete a setting", "setting_name", "/settings/");
+  AddShowCommand(table, "setting-show", "Show a setting", "setting_name", "/settings/", "setting");
+  AddActionCommand(table, "setting-delete", "Delete a setting", "setting_name", "DELETE", "/settings/");
 
   {
     struct Opts {
@@ -159,9 +127,9 @@ void AddSettingsAndTrusts(CommandTable& table) {
     sub->add_option("role_name", o->role, "The role the trust delegates (e.g. member)")->required();
     sub->add_flag("--is-cloud-trust,--is_cloud_trust", o->cloud, "A trust of the cloud administrator");
   }
-  AddList(table, "trust-list", "List your trusts", "/trusts", "trust", kTrustColumns);
-  AddShow(table, "trust-show", "Show a trust", "trust_id", "/trusts/", "trust");
-  AddDelete(table, "trust-delete", "Delete a trust", "trust_id", "/trusts/");
+  AddListCommand(table, "trust-list", "List your trusts", "/trusts", "trust", kTrustColumns);
+  AddShowCommand(table, "trust-show", "Show a trust", "trust_id", "/trusts/", "trust");
+  AddActionCommand(table, "trust-delete", "Delete a trust", "trust_id", "DELETE", "/trusts/");
 
   for (const auto& [name, path, help] :
        {std::tuple<std::string, std::string, std::string>{"get-global-job-scheduler", "",
@@ -201,9 +169,9 @@ void AddPoliciesAndQuotas(CommandTable& table) {
     sub->add_option("policy_id", o->id, "ID of the policy")->required();
     AddPolicyOptions(sub, o);
   }
-  AddList(table, "policy-list", "List the workload policies", "/workload_policy", "policy_list", kPolicyColumns);
-  AddShow(table, "policy-show", "Show a workload policy", "policy_id", "/workload_policy/", "policy");
-  AddDelete(table, "policy-delete", "Delete a workload policy (admin)", "policy_id", "/workload_policy/");
+  AddListCommand(table, "policy-list", "List the workload policies", "/workload_policy", "policy_list", kPolicyColumns);
+  AddShowCommand(table, "policy-show", "Show a workload policy", "policy_id", "/workload_policy/", "policy");
+  AddActionCommand(table, "policy-delete", "Delete a workload policy (admin)", "policy_id", "DELETE", "/workload_policy/");
   {
     struct Opts {
       std::string id;
@@ -237,9 +205,9 @@ void AddPoliciesAndQuotas(CommandTable& table) {
     sub->add_option("project_id", *project, "ID of the project")->required();
   }
 
-  AddList(table, "project-quota-type-list", "List the quota types", "/project_quota_types", "quota_types",
+  AddListCommand(table, "project-quota-type-list", "List the quota types", "/project_quota_types", "quota_types",
           kQuotaTypeColumns);
-  AddShow(table, "project-quota-type-show", "Show a quota type", "quota_type_id", "/project_quota_types/", "quota_type");
+  AddShowCommand(table, "project-quota-type-show", "Show a quota type", "quota_type_id", "/project_quota_types/", "quota_type");
   {
     struct Opts {
       std::string project, type, allowed, watermark;
@@ -275,7 +243,7 @@ void AddPoliciesAndQuotas(CommandTable& table) {
     });
     sub->add_option("project_id", *project, "ID of the project")->required();
   }
-  AddShow(table, "project-allowed-quota-show", "Show a quota", "quota_id", "/project_allowed_quota/", "allowed_quotas");
+  AddShowCommand(table, "project-allowed-quota-show", "Show a quota", "quota_id", "/project_allowed_quota/", "allowed_quotas");
   {
     struct Opts {
       std::string id, allowed, watermark;
@@ -300,15 +268,15 @@ void AddPoliciesAndQuotas(CommandTable& table) {
     sub->add_option("--allowed-value,--allowed_value", o->allowed, "The limit");
     sub->add_option("--high-watermark,--high_watermark", o->watermark, "Warn from here");
   }
-  AddDelete(table, "project-allowed-quota-delete", "Delete a quota (admin)", "quota_id", "/project_allowed_quotas/");
+  AddActionCommand(table, "project-allowed-quota-delete", "Delete a quota (admin)", "quota_id", "DELETE", "/project_allowed_quotas/");
 }
 
 void AddMetrics(CommandTable& table) {
-  AddList(table, "workload-get-nodes", "The datamover nodes and whether they are up (admin)",
+  AddListCommand(table, "workload-get-nodes", "The datamover nodes and whether they are up (admin)",
           "/workloads/metrics/nodes", "nodes",
           {{"Node", "node"}, {"Status", "status"}, {"Enabled", "is_enabled"}, {"Version", "version"},
            {"Last Heartbeat", "last_heartbeat"}});
-  AddList(table, "workload-get-storage-usage", "Usage of the backup target (admin)", "/workloads/metrics/storage_usage",
+  AddListCommand(table, "workload-get-storage-usage", "Usage of the backup target (admin)", "/workloads/metrics/storage_usage",
           "storage_usage",
           {{"Storage Type", "storage_type"}, {"Total", "total_capacity_humanized"}, {"Used", "total_utilization_humanized"},
            {"Snapshots", "snapshots"}});

@@ -22,29 +22,11 @@ void AddRestoreCommands(CommandTable& table) {
     });
     sub->add_option("--snapshot-id,--snapshot_id", *snapshot, "Restores of this snapshot only");
   }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("restore-show", "Show a restore and the VMs it made", [id](CommandContext& c) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/restores/" + UrlEncode(*id)));
-      CAIRN_ASSIGN_OR_RETURN(json r, CommandContext::Member(a, "restore"));
-      return c.PrintObject(r);
-    });
-    sub->add_option("restore_id", *id, "ID of the restore")->required();
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("restore-delete", "Delete the record of a restore (the VMs it made stay)",
-                              [id](CommandContext& c) { return c.Call("DELETE", "/restores/" + UrlEncode(*id)).status(); });
-    sub->add_option("restore_id", *id, "ID of the restore")->required();
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("restore-cancel", "Cancel a running restore (what it built is removed)",
-                              [id](CommandContext& c) {
-                                return c.Call("GET", "/restores/" + UrlEncode(*id) + "/cancel").status();
-                              });
-    sub->add_option("restore_id", *id, "ID of the restore")->required();
-  }
+  AddShowCommand(table, "restore-show", "Show a restore and the VMs it made", "restore_id", "/restores/", "restore");
+  AddActionCommand(table, "restore-delete", "Delete the record of a restore (the VMs it made stay)", "restore_id",
+                   "DELETE", "/restores/");
+  AddActionCommand(table, "restore-cancel", "Cancel a running restore (what it built is removed)", "restore_id", "GET",
+                   "/restores/", "/cancel");
 }
 
 }  // namespace cairn::cli

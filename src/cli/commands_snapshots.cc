@@ -88,28 +88,11 @@ void AddSnapshotCommands(CommandTable& table) {
     sub->add_option("--date-to,--date_to", o->date_to, "Taken at or before");
     sub->add_flag("--all", o->all, "Snapshots of every project (admin)");
   }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("snapshot-show", "Show a snapshot and its VMs", [id](CommandContext& c) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/snapshots/" + UrlEncode(*id)));
-      CAIRN_ASSIGN_OR_RETURN(json s, CommandContext::Member(a, "snapshot"));
-      return c.PrintObject(s);
-    });
-    sub->add_option("snapshot_id", *id, "ID of the snapshot")->required();
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("snapshot-delete", "Delete a snapshot (later snapshots stay restorable)",
-                              [id](CommandContext& c) { return c.Call("DELETE", "/snapshots/" + UrlEncode(*id)).status(); });
-    sub->add_option("snapshot_id", *id, "ID of the snapshot")->required();
-  }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("snapshot-cancel", "Cancel a running snapshot", [id](CommandContext& c) {
-      return c.Call("GET", "/snapshots/" + UrlEncode(*id) + "/cancel").status();
-    });
-    sub->add_option("snapshot_id", *id, "ID of the snapshot")->required();
-  }
+  AddShowCommand(table, "snapshot-show", "Show a snapshot and its VMs", "snapshot_id", "/snapshots/", "snapshot");
+  AddActionCommand(table, "snapshot-delete", "Delete a snapshot (later snapshots stay restorable)", "snapshot_id",
+                   "DELETE", "/snapshots/");
+  AddActionCommand(table, "snapshot-cancel", "Cancel a running snapshot", "snapshot_id", "GET", "/snapshots/",
+                   "/cancel");
   {
     auto o = std::make_shared<RestoreOpts>();
     CLI::App* sub = table.Add("snapshot-oneclick-restore", "Rebuild every VM of a snapshot as it was",

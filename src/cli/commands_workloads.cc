@@ -68,32 +68,13 @@ Result<json> WorkloadBody(const WorkloadOptions& o, CLI::App* sub) {
   return w;
 }
 
-// A command that POSTs with no body and prints nothing.
-void AddAction(CommandTable& table, const std::string& name, const std::string& help, const std::string& suffix) {
-  auto id = std::make_shared<std::string>();
-  CLI::App* sub = table.Add(name, help, [id, suffix](CommandContext& c) {
-    return c.Call("POST", "/workloads/" + *id + suffix).status();
-  });
-  sub->add_option("workload_id", *id, "ID of the workload")->required();
-}
-
 }  // namespace
 
 void AddWorkloadCommands(CommandTable& table) {
-  table.Add("workload-type-list", "List the workload types (Serial, Parallel)", [](CommandContext& c) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/workload_types/detail"));
-    CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, "workload_types"));
-    return c.PrintList(rows, kTypeColumns);
-  });
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("workload-type-show", "Show a workload type", [id](CommandContext& c) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/workload_types/" + UrlEncode(*id)));
-      CAIRN_ASSIGN_OR_RETURN(json t, CommandContext::Member(a, "workload_type"));
-      return c.PrintObject(t);
-    });
-    sub->add_option("workload_type_id", *id, "ID of the workload type")->required();
-  }
+  AddListCommand(table, "workload-type-list", "List the workload types (Serial, Parallel)", "/workload_types/detail",
+                 "workload_types", kTypeColumns);
+  AddShowCommand(table, "workload-type-show", "Show a workload type", "workload_type_id", "/workload_types/",
+                 "workload_type");
   {
     struct Opts {
       bool all = false;
@@ -115,15 +96,7 @@ void AddWorkloadCommands(CommandTable& table) {
     sub->add_flag("--all,--all-workloads,--all_workloads", o->all, "Workloads of every project (admin)");
     sub->add_option("--project-id,--project_id", o->project_id, "Workloads of this project (admin)");
   }
-  {
-    auto id = std::make_shared<std::string>();
-    CLI::App* sub = table.Add("workload-show", "Show a workload", [id](CommandContext& c) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/workloads/" + UrlEncode(*id)));
-      CAIRN_ASSIGN_OR_RETURN(json w, CommandContext::Member(a, "workload"));
-      return c.PrintObject(w);
-    });
-    sub->add_option("workload_id", *id, "ID of the workload")->required();
-  }
+  AddShowCommand(table, "workload-show", "Show a workload", "workload_id", "/workloads/", "workload");
   {
     auto o = std::make_shared<WorkloadOptions>();
     auto sub_ptr = std::make_shared<CLI::App*>(nullptr);
@@ -180,10 +153,10 @@ void AddWorkloadCommands(CommandTable& table) {
     sub->add_flag("--database-only,--database_only", o->database_only,
                   "Forget the workload but keep its data on the backup target");
   }
-  AddAction(table, "workload-unlock", "Unlock a workload whose job died", "/unlock");
-  AddAction(table, "workload-reset", "Drop change tracking: the next snapshot is a full one", "/reset");
-  AddAction(table, "workload-pause", "Pause the workload's schedule", "/pause");
-  AddAction(table, "workload-resume", "Resume the workload's schedule", "/resume");
+  AddActionCommand(table, "workload-unlock", "Unlock a workload whose job died", "workload_id", "POST", "/workloads/", "/unlock");
+  AddActionCommand(table, "workload-reset", "Drop change tracking: the next snapshot is a full one", "workload_id", "POST", "/workloads/", "/reset");
+  AddActionCommand(table, "workload-pause", "Pause the workload's schedule", "workload_id", "POST", "/workloads/", "/pause");
+  AddActionCommand(table, "workload-resume", "Resume the workload's schedule", "workload_id", "POST", "/workloads/", "/resume");
   {
     struct Opts {
       std::string id, name, description;
