@@ -41,11 +41,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   chmod +x /usr/sbin/policy-rc.d
   added_policy=1
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
 rc=0
-apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-  "${missing[@]}" >"${DEVCLOUD_LOG_DIR:-/tmp}/apt-install.log" 2>&1 || rc=$?
+"$(dirname "$0")/../../scripts/apt-install.sh" -o Dpkg::Options::=--force-confdef \
+  -o Dpkg::Options::=--force-confold "${missing[@]}" >"${DEVCLOUD_LOG_DIR:-/tmp}/apt-install.log" 2>&1 || rc=$?
 [ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d
 if [ $rc -ne 0 ]; then
   echo "devcloud: apt-get install failed (rc=$rc), see ${DEVCLOUD_LOG_DIR:-/tmp}/apt-install.log" >&2
