@@ -182,6 +182,22 @@ const std::vector<Migration> kMigrations = {
          " PRIMARY KEY (id)){ENGINE}",
          "CREATE INDEX ix_disk_tasks_host ON disk_tasks (host, status, created_at)",
      }},
+    {4,
+     "the scheduler: runs of workload schedules, snapshot slots",
+     {
+         // One row per scheduled run the scheduler handled (the key makes two
+         // engines' schedulers agree on who queues a run).
+         "CREATE TABLE schedule_runs ("
+         " workload_id {ID} NOT NULL, due_at {TS} NOT NULL, status {KEY} NOT NULL,"
+         " snapshot_id {KEY} NOT NULL, message {TEXT} NOT NULL, " CAIRN_TIMES
+         " PRIMARY KEY (workload_id, due_at)){ENGINE}",
+         // A running snapshot holds one numbered slot of each scope it needs
+         // (its compute hosts, the whole cloud): the key caps them.
+         "CREATE TABLE snapshot_slots ("
+         " scope {KEY} NOT NULL, slot INTEGER NOT NULL, job_id {KEY} NOT NULL, acquired_at {TS} NOT NULL,"
+         " PRIMARY KEY (scope, slot)){ENGINE}",
+         "CREATE INDEX ix_snapshot_slots_job ON snapshot_slots (job_id)",
+     }},
 };
 
 #undef CAIRN_TIMES

@@ -424,6 +424,29 @@ struct DiskTask {
   TimePoint updated_at{};
 };
 
+// ---- the scheduler -----------------------------------------------------------------
+
+namespace schedule_run_status {
+inline constexpr std::string_view kBaseline = "baseline";  // where the scheduler started counting
+inline constexpr std::string_view kPaused = "paused";      // the schedule was disabled here
+inline constexpr std::string_view kWaiting = "waiting";    // due outside the backup window
+inline constexpr std::string_view kQueued = "queued";      // its snapshot was queued
+inline constexpr std::string_view kSkipped = "skipped";    // not taken (workload busy, quota)
+inline constexpr std::string_view kMissed = "missed";      // a later run came before it could start
+}  // namespace schedule_run_status
+
+// One run of a workload's job schedule that the scheduler handled (table
+// schedule_runs; key workload_id + due_at).
+struct ScheduleRun {
+  std::string workload_id{};
+  TimePoint due_at{};        // when the schedule said it was due
+  std::string status{};      // schedule_run_status
+  std::string snapshot_id{};  // the snapshot queued for it, if any
+  std::string message{};     // why it waited, was skipped or missed
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
 // ---- common query types ----------------------------------------------------------
 
 // Marker pagination: at most `limit` rows (0: no limit) after the row whose

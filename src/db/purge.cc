@@ -5,6 +5,7 @@
 #include "db/policy_repository.h"
 #include "db/quota_repository.h"
 #include "db/restore_repository.h"
+#include "db/schedule_run_repository.h"
 #include "db/setting_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/trust_repository.h"
@@ -25,6 +26,7 @@ Result<PurgeCounts> PurgeDeleted(Executor& db, TimePoint older_than) {
   CAIRN_ASSIGN_OR_RETURN(counts.quotas, QuotaRepository(db).Purge(older_than));
   CAIRN_ASSIGN_OR_RETURN(counts.trusts, TrustRepository(db).Purge(older_than));
   CAIRN_ASSIGN_OR_RETURN(counts.audit_entries, AuditRepository(db).Purge(older_than));
+  CAIRN_ASSIGN_OR_RETURN(counts.schedule_runs, ScheduleRunRepository(db).Purge(older_than));
   return counts;
 }
 

@@ -20,11 +20,13 @@ struct PurgeCounts {
   int64_t quotas = 0;
   int64_t trusts = 0;
   int64_t audit_entries = 0;
+  int64_t schedule_runs = 0;
 };
 
 // Removes rows soft deleted before `older_than` from every table (children
 // with their parents: snapshots before workloads), finished jobs and audit
-// entries older than it. Each table is purged in its own transaction.
+// entries older than it, and the scheduler's runs due before it (each
+// workload's latest kept). Each table is purged in its own transaction.
 Result<PurgeCounts> PurgeDeleted(Executor& db, TimePoint older_than);
 
 }  // namespace cairn::db

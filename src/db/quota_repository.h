@@ -48,4 +48,11 @@ class QuotaRepository {
   Executor& db_;
 };
 
+// OK when the project has no live quota of `quota_type_id`, or its allowed
+// value is negative (unlimited) or at least `in_use_after` (what the project
+// would use once the request is done). Otherwise kOutOfRange (413 overLimit
+// in the API): "Quota exceeded for <type_name>: allowed N, requested M."
+Status EnforceQuota(Executor& db, std::string_view project_id, std::string_view quota_type_id,
+                    std::string_view type_name, int64_t in_use_after);
+
 }  // namespace cairn::db

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "common/strings.h"
 #include "db/fetch.h"
 #include "db/soft_delete.h"
 #include "db/sql.h"
@@ -102,6 +103,15 @@ Status SettingRepository::Delete(std::string_view project_id, std::string_view n
 
 Result<int64_t> SettingRepository::Purge(TimePoint older_than) {
   return internal::RunPurge(db_, "purge settings", "settings", older_than);
+}
+
+Result<bool> GlobalJobSchedulerEnabled(Executor& db) {
+  auto s = SettingRepository(db).Get(kGlobalProject, kGlobalJobSchedulerSetting);
+  if (!s.ok()) {
+    if (s.status().code() == ErrorCode::kNotFound) return true;
+    return s.status();
+  }
+  return AsciiLower(s->value) == "true";
 }
 
 }  // namespace cairn::db

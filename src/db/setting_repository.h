@@ -35,4 +35,8 @@ class SettingRepository {
   Executor& db_;
 };
 
+// Whether the global job scheduler runs: the global setting
+// kGlobalJobSchedulerSetting, on unless it says otherwise.
+Result<bool> GlobalJobSchedulerEnabled(Executor& db);
+
 }  // namespace cairn::db

@@ -8,6 +8,7 @@
 #include "db/options.h"
 #include "db/schema.h"
 #include "db/service_repository.h"
+#include "engine/scheduler.h"
 #include "engine/workflows.h"
 #include "openstack/options.h"
 #include "rpc/db_transport.h"
@@ -105,6 +106,22 @@ Status EngineApp::Start() {
   }
   for (int i = 0; i < p.options.workers; ++i) {
     threads_.emplace_back([this, i] { runners_[i]->RunUntil(stop_); });
+  }
+  if (p.options.run_scheduler) {
+    threads_.emplace_back([this] {
+      Scheduler scheduler(*db_, SchedulerOptions{.window = parts_->options.backup_window});
+      auto log = GetLogger("scheduler");
+      log->info("scheduler running: a pass every {} s, backup window {}", parts_->options.scheduler_interval.count(),
+                BackupWindowText(parts_->options.backup_window));
+      while (!stop_.load()) {
+        Result<SchedulerPass> pass = scheduler.RunOnce(context_->clock.Now());
+        if (!pass.ok()) log->warn("scheduler pass failed: {}", pass.status().ToString());
+        const auto next = std::chrono::steady_clock::now() + parts_->options.scheduler_interval;
+        while (!stop_.load() && std::chrono::steady_clock::now() < next) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+      }
+    });
   }
   GetLogger("engine")->info("engine {} running {} worker(s); disk tasks {}", p.options.host, p.options.workers,
                             p.options.datamover_transport == "database" ? "through the database"

@@ -20,8 +20,8 @@
 namespace cairn::engine {
 
 // Registers every option cairn-engine reads: logging, [database],
-// [keystone_authtoken], [clients], [target], [engine] and, for the in-process
-// datamover, [datamover].
+// [keystone_authtoken], [clients], [target], [engine], [scheduler] and, for
+// the in-process datamover, [datamover].
 Status RegisterEngineAppOptions(OptionRegistry& registry);
 
 class EngineApp {
@@ -32,7 +32,8 @@ class EngineApp {
   static Result<std::unique_ptr<EngineApp>> Create(const Config& config);
   ~EngineApp();
 
-  // Starts the job runners (and the in-process datamover's registration).
+  // Starts the job runners, the scheduler ([scheduler] enabled) and the
+  // in-process datamover's registration.
   Status Start();
   // Stops taking jobs and waits for the running ones; idempotent.
   void Stop();

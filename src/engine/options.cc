@@ -5,6 +5,7 @@
 namespace cairn::engine {
 namespace {
 constexpr std::string_view kSection = "engine";
+constexpr std::string_view kSchedulerSection = "scheduler";
 }  // namespace
 
 std::string LocalHostName() {
@@ -82,6 +83,56 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
               "become ACTIVE, a volume available, an image active).",
       .min = 10,
       .max = 86400}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "max_snapshots_per_host",
+      .type = OptionType::kInt,
+      .default_value = "0",
+      .help = "How many snapshots may move data from one compute host at the same time (all engines "
+              "together); a snapshot over the cap waits, saying so in its progress message. 0: no cap.",
+      .min = 0,
+      .max = 10000}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "max_snapshots_total",
+      .type = OptionType::kInt,
+      .default_value = "0",
+      .help = "How many snapshots may move data in the whole cloud at the same time (all engines together); "
+              "a snapshot over the cap waits. 0: no cap.",
+      .min = 0,
+      .max = 100000}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = std::string(kSchedulerSection),
+      .name = "enabled",
+      .type = OptionType::kBool,
+      .default_value = "true",
+      .help = "Whether this engine takes the scheduled snapshots of the workloads' job schedules (several "
+              "engines may: each due run is taken by one). The global job scheduler switch of the API "
+              "stops them all."}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = std::string(kSchedulerSection),
+      .name = "interval",
+      .type = OptionType::kInt,
+      .default_value = "30",
+      .help = "Seconds between two passes of the scheduler over the workloads: a scheduled snapshot starts "
+              "at most this late.",
+      .min = 1,
+      .max = 3600}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = std::string(kSchedulerSection),
+      .name = "backup_window",
+      .type = OptionType::kString,
+      .default_value = "",
+      .help = "The hours in which scheduled snapshots may start, HH:MM-HH:MM on a 24-hour clock (may wrap "
+              "past midnight: 22:00-06:00). A run due outside waits for the window; a scheduled snapshot "
+              "that has not started moving data when the window closes ends in error (missed its window). "
+              "Empty: any time. Snapshots users start themselves are not held by it."}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = std::string(kSchedulerSection),
+      .name = "backup_window_timezone",
+      .type = OptionType::kString,
+      .default_value = "UTC",
+      .help = "The time zone of backup_window (an IANA name such as Europe/Paris)."}));
   return registry.Register(Option{
       .section = section,
       .name = "staging_dir",
@@ -112,6 +163,16 @@ Result<EngineOptions> EngineOptionsFromConfig(const Config& config) {
   if (o.staging_dir.empty() || o.staging_dir[0] != '/') {
     return Status::InvalidArgument("[engine] staging_dir must be an absolute path, not \"" + o.staging_dir + "\"");
   }
+  CAIRN_ASSIGN_OR_RETURN(int64_t per_host, config.GetInt(kSection, "max_snapshots_per_host"));
+  o.max_snapshots_per_host = static_cast<int>(per_host);
+  CAIRN_ASSIGN_OR_RETURN(int64_t total, config.GetInt(kSection, "max_snapshots_total"));
+  o.max_snapshots_total = static_cast<int>(total);
+  CAIRN_ASSIGN_OR_RETURN(o.run_scheduler, config.GetBool(kSchedulerSection, "enabled"));
+  CAIRN_ASSIGN_OR_RETURN(int64_t interval, config.GetInt(kSchedulerSection, "interval"));
+  o.scheduler_interval = std::chrono::seconds(interval);
+  CAIRN_ASSIGN_OR_RETURN(std::string window, config.GetString(kSchedulerSection, "backup_window"));
+  CAIRN_ASSIGN_OR_RETURN(std::string zone, config.GetString(kSchedulerSection, "backup_window_timezone"));
+  CAIRN_ASSIGN_OR_RETURN(o.backup_window, ParseBackupWindow(window, zone));
   return o;
 }
 

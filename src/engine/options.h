@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/config_schema.h"
 #include "common/status.h"
+#include "engine/backup_window.h"
 
 namespace cairn::engine {
 
@@ -21,9 +22,15 @@ struct EngineOptions {
   std::chrono::seconds datamover_timeout{120};     // a datamover silent for this long has failed
   std::chrono::seconds server_timeout{600};        // waits for Nova, Cinder and Glance
   std::string staging_dir = "/var/lib/cairn/staging";  // images restored for Glance uploads
+  int max_snapshots_per_host = 0;  // snapshots moving data at once per compute host; 0: no cap
+  int max_snapshots_total = 0;     // ... in the whole cloud; 0: no cap
+  // [scheduler]
+  bool run_scheduler = true;                        // this engine takes scheduled snapshots
+  std::chrono::seconds scheduler_interval{30};      // between two passes of the scheduler
+  BackupWindow backup_window;                       // when scheduled snapshots may start
 };
 
-// Registers the [engine] options.
+// Registers the [engine] and [scheduler] options.
 Status RegisterEngineOptions(OptionRegistry& registry);
 // EngineOptions from a Config holding the options of RegisterEngineOptions.
 Result<EngineOptions> EngineOptionsFromConfig(const Config& config);

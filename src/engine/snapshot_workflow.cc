@@ -9,8 +9,12 @@
 #include "common/strings.h"
 #include "db/disk_task_repository.h"
 #include "db/snapshot_repository.h"
+#include "db/snapshot_slot_repository.h"
 #include "db/workload_repository.h"
+#include "engine/backup_window.h"
 #include "engine/progress.h"
+#include "engine/retention.h"
+#include "engine/snapshot_slots.h"
 #include "engine/target_metadata.h"
 #include "engine/user_token.h"
 #include "engine/vm_capture.h"
@@ -124,9 +128,57 @@ void EndSnapshot(EngineContext& ctx, const db::Snapshot& s, const Status& why, c
   }
 }
 
+// A scheduled snapshot's backup window: an error once it has closed.
+Status CheckBackupWindow(EngineContext& ctx, const JobContext& jc) {
+  return CheckWindowOfJob(jc.job.payload, ctx.clock.Now());
+}
+
+// Holds the snapshot slots of the caps ([engine] max_snapshots_*) for one
+// job while it moves data; frees them when it ends (unless the job was lost:
+// its new owner holds them under the same job id).
+class HeldSlots {
+ public:
+  HeldSlots(db::Database& db, const JobContext& jc) : db_(db), jc_(jc) {}
+  ~HeldSlots() {
+    if (held_ && !jc_.Lost()) (void)db::SnapshotSlotRepository(db_).Release(jc_.job.id);
+  }
+  HeldSlots(const HeldSlots&) = delete;
+  HeldSlots& operator=(const HeldSlots&) = delete;
+
+  // Waits until the job holds a slot of each of `needs`, saying what it
+  // waits for in the snapshot's progress message. Stops on cancel, a lost
+  // job, or a scheduled snapshot's closed backup window.
+  Status Take(EngineContext& ctx, const std::string& snapshot_id, const std::vector<SlotNeed>& needs) {
+    if (needs.empty()) return Status::OK();
+    std::string said;
+    for (;;) {
+      held_ = true;  // TryTakeSlots may have taken some before it fails
+      CAIRN_ASSIGN_OR_RETURN(std::optional<SlotNeed> full, TryTakeSlots(ctx.db, jc_.job.id, needs));
+      if (!full) return Status::OK();
+      if (jc_.cancel.load()) return Status::Cancelled("cancelled");
+      if (jc_.Lost()) return Status::Cancelled("the job was taken over");
+      CAIRN_RETURN_IF_ERROR(CheckBackupWindow(ctx, jc_).WithContext("waiting for a free snapshot slot"));
+      const std::string message = "Waiting for a free snapshot slot: " + full->what + " already runs " +
+                                  std::to_string(full->cap) + " snapshot(s)";
+      if (message != said) {
+        (void)db::SnapshotRepository(ctx.db).Update(snapshot_id, {.progress_msg = message});
+        said = message;
+      }
+      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(ctx.options.job_poll,
+                                                                        std::chrono::seconds(5)));
+    }
+  }
+
+ private:
+  db::Database& db_;
+  const JobContext& jc_;
+  bool held_ = false;
+};
+
 Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, std::vector<VmWork>& work,
                      std::vector<std::string>& warnings) {
   db::SnapshotRepository snapshots(ctx.db);
+  CAIRN_RETURN_IF_ERROR(CheckBackupWindow(ctx, jc));
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(ctx.db).Get(s.workload_id));
   CAIRN_ASSIGN_OR_RETURN(openstack::Token user, UserTokenForJob(ctx, jc.job));
   const auto started = std::chrono::steady_clock::now();
@@ -195,6 +247,15 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   }
   CAIRN_RETURN_IF_ERROR(WriteWorkloadMetadata(ctx.store, w));
   CAIRN_RETURN_IF_ERROR(WriteSnapshotResources(ctx.store, s, vm_rows, resources));
+
+  // The caps on snapshots moving data at once: wait for a slot of the cloud
+  // and of each host the VMs run on.
+  std::set<std::string> hosts;
+  for (const auto& item : work) hosts.insert(item.vm.host);
+  HeldSlots slots(ctx.db, jc);
+  CAIRN_RETURN_IF_ERROR(slots.Take(
+      ctx, s.id, SlotsNeeded(ctx.options.max_snapshots_per_host, ctx.options.max_snapshots_total, hosts)));
+  CAIRN_RETURN_IF_ERROR(CheckBackupWindow(ctx, jc));
 
   // 2. Disk data, through the datamover of each VM's host.
   ProgressReporter progress(
@@ -445,6 +506,16 @@ Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
   if (outcome.ok()) {
     (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
     GetLogger("engine")->info("snapshot {} available: {} bytes in {} s", s.id, s.size, s.time_taken);
+    // Retention: the snapshots the workload's policy no longer keeps are
+    // deleted by their own jobs. Failing here costs space, not this snapshot.
+    auto expired = ApplyRetention(ctx.db, s.workload_id, jc.job.user_id, ctx.clock.Now());
+    if (!expired.ok()) {
+      GetLogger("engine")->warn("snapshot {}: retention not applied: {}", s.id, expired.status().ToString());
+    } else if (!expired->empty()) {
+      std::string ids;
+      for (const auto& id : *expired) ids += (ids.empty() ? "" : ", ") + id;
+      GetLogger("engine")->info("workload {}: retention deletes {} snapshot(s): {}", s.workload_id, expired->size(), ids);
+    }
     return Status::OK();
   }
   if (jc.Lost()) {

@@ -30,7 +30,8 @@ Status DbPurge(db::Database& db, int64_t age_in_days, TimePoint now, std::ostrea
   const std::pair<const char*, int64_t> rows[] = {
       {"snapshots", counts.snapshots}, {"restores", counts.restores}, {"workloads", counts.workloads},
       {"jobs", counts.jobs},           {"settings", counts.settings}, {"policies", counts.policies},
-      {"quotas", counts.quotas},       {"trusts", counts.trusts},     {"audit_entries", counts.audit_entries}};
+      {"quotas", counts.quotas},       {"trusts", counts.trusts},     {"audit_entries", counts.audit_entries},
+      {"schedule_runs", counts.schedule_runs}};
   int64_t total = 0;
   out << "purged rows deleted before " << FormatIso8601(older_than, IsoFormat::kSecondsZ) << ":\n";
   for (const auto& [name, n] : rows) {

@@ -123,20 +123,10 @@ Result<Response> DeleteSetting(ApiService& service, const Request& request) {
   return Response::NoBody(200);
 }
 
-// The global job scheduler switch: a global setting, on unless switched off.
-Result<bool> SchedulerEnabled(db::Executor& db) {
-  auto s = db::SettingRepository(db).Get(db::kGlobalProject, db::kGlobalJobSchedulerSetting);
-  if (!s.ok()) {
-    if (s.status().code() == ErrorCode::kNotFound) return true;
-    return s.status();
-  }
-  return AsciiLower(s->value) == "true";
-}
-
 Result<Response> GetScheduler(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_get_global_job_scheduler",
                                   request.PathParam("project_id")));
-  CAIRN_ASSIGN_OR_RETURN(bool enabled, SchedulerEnabled(service.db));
+  CAIRN_ASSIGN_OR_RETURN(bool enabled, db::GlobalJobSchedulerEnabled(service.db));
   return Response::Json(200, {{"global_job_scheduler", enabled}});
 }
 
@@ -246,7 +236,7 @@ Result<Response> ValidateSchedulerTrust(ApiService& service, const Request& requ
     valid = service.identity.TrustValid(t.name).ok();
     if (valid) break;
   }
-  CAIRN_ASSIGN_OR_RETURN(bool global, SchedulerEnabled(service.db));
+  CAIRN_ASSIGN_OR_RETURN(bool global, db::GlobalJobSchedulerEnabled(service.db));
   const bool enabled = global && StoredSchedule(w, service.clock.Now()).enabled;
   return Response::Json(200, {{"trust", trust}, {"is_valid", valid}, {"scheduler_enabled", enabled}});
 }

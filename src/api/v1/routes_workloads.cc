@@ -3,16 +3,17 @@
 #include <set>
 
 #include "api/fault.h"
-#include "api/v1/quota_check.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/strings.h"
 #include "db/job_repository.h"
 #include "db/policy_repository.h"
+#include "db/quota_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/job_schedule.h"
+#include "engine/snapshot_queue.h"
 
 namespace cairn::api {
 namespace {
@@ -231,8 +232,8 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   db::Workload created;
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("create workload", [&](db::Executor& tx) -> Status {
     CAIRN_ASSIGN_OR_RETURN(auto counts, db::WorkloadRepository(tx).CountByProject(project));
-    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, project, db::kQuotaTypeWorkloadsId, "Workloads", counts.workloads + 1));
-    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, project, db::kQuotaTypeVmsId, "VMs",
+    CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, project, db::kQuotaTypeWorkloadsId, "Workloads", counts.workloads + 1));
+    CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, project, db::kQuotaTypeVmsId, "VMs",
                                        counts.vms + static_cast<int64_t>(w.vms.size())));
     CAIRN_ASSIGN_OR_RETURN(created, db::WorkloadRepository(tx).Create(w));
     return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadCreate, created.id, created.id, project)).status();
@@ -330,7 +331,7 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     if (update.vms) {
       CAIRN_ASSIGN_OR_RETURN(db::Workload current, workloads.Get(w.id));
       CAIRN_ASSIGN_OR_RETURN(auto counts, workloads.CountByProject(w.project_id));
-      CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeVmsId, "VMs",
+      CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, w.project_id, db::kQuotaTypeVmsId, "VMs",
                                          counts.vms - static_cast<int64_t>(current.vms.size()) +
                                              static_cast<int64_t>(update.vms->size())));
     }
@@ -399,26 +400,10 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
   }
   db::Snapshot created;
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("snapshot workload", [&](db::Executor& tx) -> Status {
-    db::SnapshotRepository snapshots(tx);
-    CAIRN_ASSIGN_OR_RETURN(auto usage, snapshots.Usage(w.project_id));
-    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeSnapshotsId, "Snapshots", usage.snapshots + 1));
-    // Storage: a new snapshot needs room beyond what the project's snapshots use.
-    CAIRN_RETURN_IF_ERROR(EnforceQuota(tx, w.project_id, db::kQuotaTypeStorageId, "Storage", usage.size + 1));
-    Status set = db::WorkloadRepository(tx).SetStatusIf(w.id, {std::string(ws::kAvailable)}, ws::kLocked);
-    if (set.code() == ErrorCode::kConflict) {
-      CAIRN_ASSIGN_OR_RETURN(db::Workload now_w, db::WorkloadRepository(tx).Get(w.id));
-      return Status::Conflict("Workload " + w.id + " is " + now_w.status +
-                              (now_w.status == ws::kLocked ? ": a snapshot or restore is already running."
-                                                           : ": it must be available to take a snapshot."));
-    }
-    CAIRN_RETURN_IF_ERROR(set);
-    db::SnapshotFilter earlier;
-    earlier.workload_id = w.id;
-    earlier.statuses = {std::string(db::snapshot_status::kAvailable)};
-    CAIRN_ASSIGN_OR_RETURN(auto previous, snapshots.List(earlier, db::Page{.limit = 1, .marker = std::nullopt}));
-    s.snapshot_type = std::string(full || previous.empty() ? db::kSnapshotTypeFull : db::kSnapshotTypeIncremental);
-    CAIRN_ASSIGN_OR_RETURN(created, snapshots.Create(s));
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kSnapshotCreate, created.id, w.id, w.project_id, {{"full", full}})).status();
+    CAIRN_ASSIGN_OR_RETURN(created, engine::QueueSnapshot(tx, w, s, full,
+                                                          MakeJob(request, db::job_kind::kSnapshotCreate, "", w.id,
+                                                                  w.project_id, nlohmann::json::object())));
+    return Status::OK();
   }));
   Audit(service, request, "workload_snapshot", "snapshot", created.id, w.id);
   return Response::Json(202, {{"snapshot", SnapshotView(created, {}, {}, LinkBaseOf(request), false)}});

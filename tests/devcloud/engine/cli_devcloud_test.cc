@@ -1,6 +1,7 @@
 // The cairn CLI against Cairn on the devcloud: authenticated by the real
 // Keystone with the demo user's openrc (password auth), talking to the
 // cairn-api of this test (--os-endpoint), whose engine snapshots a real VM.
+#include <ctime>
 #include <sstream>
 
 #include "engine_fixture.h"
@@ -54,6 +55,61 @@ TEST_F(CliDevcloudTest, ProtectsAndSnapshotsAVmWithProgress) {
   ASSERT_TRUE(w.is_object()) << shown;
   EXPECT_EQ(w["instances"][0].value("id", ""), vm.server);
   EXPECT_GT(w.value("storage_usage", 0), 0);
+
+  // Retention of one snapshot: the next snapshot (an incremental) makes the
+  // first expire; its delete merges the full into the incremental, which
+  // then stands alone and still checks.
+  Cairn("workload-modify " + wid + " --jobschedule retention_policy_value=1 -f value -c id");
+  const std::string second =
+      Trim(Cairn("workload-snapshot " + wid + " --display-name second --wait -f value -c id").output);
+  std::string left;
+  for (int i = 0; i < 120; ++i) {
+    left = Trim(Cairn("snapshot-list --workload_id " + wid + " -f value -c ID").output);
+    if (left == second) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  EXPECT_EQ(left, second);
+  EXPECT_EQ(Trim(Cairn("snapshot-show " + second + " -f value -c snapshot_type").output), "incremental");
+  const std::string image = SnapshotImage(wid, second, vm.server, "vda");
+  ExpectImageChecks(image);
+  auto info = testing::Run("qemu-img info -U --output=json '" + image + "'");
+  EXPECT_EQ(info.output.find("backing-filename"), std::string::npos) << info.output;
+  EXPECT_EQ(Call("GET", V1("/workloads/" + wid))["workload"].value("status", ""), "available");
+
+  // A scheduled snapshot runs as the demo user through the trust the user
+  // created. The scheduler counts from the pass that first sees the
+  // schedule, so the first run is set to the next whole minute (or the one
+  // after, when this one is nearly over).
+  const std::string trust = Trim(Cairn("trust-create member -f value -c Name").output);
+  ASSERT_FALSE(trust.empty());
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto into_minute = now - std::chrono::floor<std::chrono::minutes>(now);
+  const auto first_run =
+      std::chrono::floor<std::chrono::minutes>(now) + std::chrono::minutes(into_minute > std::chrono::seconds(45) ? 2 : 1);
+  const std::time_t first_t = std::chrono::system_clock::to_time_t(first_run);
+  std::tm utc{};
+  gmtime_r(&first_t, &utc);
+  char day[16], clock[8];
+  std::strftime(day, sizeof day, "%m/%d/%Y", &utc);
+  std::strftime(clock, sizeof clock, "%H:%M", &utc);
+  Cairn("workload-modify " + wid + " --jobschedule enabled=True --jobschedule start_date=" + day +
+        " --jobschedule start_time=" + clock + " --jobschedule interval=5min --jobschedule timezone=UTC" +
+        " --jobschedule retention_policy_value=5 -f value -c id");
+  std::string scheduled;
+  for (int i = 0; i < 300 && scheduled.find("jobscheduler available") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    scheduled = Cairn("snapshot-list --workload_id " + wid + " -f value -c Name -c Status").output;
+    if (scheduled.find("jobscheduler error") != std::string::npos) break;
+  }
+  Cairn("workload-pause " + wid);
+  EXPECT_THAT(scheduled, HasSubstr("jobscheduler available"));
+  json snaps = Call("GET", V1("/snapshots/detail?workload_id=" + wid))["snapshots"];
+  for (const auto& snap : snaps) {
+    if (snap.value("name", "") != "jobscheduler") continue;
+    EXPECT_EQ(snap.value("error_msg", ""), "");
+    EXPECT_EQ(snap.value("snapshot_type", ""), "incremental");
+  }
+  Cairn("trust-delete " + trust);
 
   // A wrong password is one line from Keystone's refusal.
   auto r = testing::Run(". " + dc::DevcloudDir() + "/openrc-demo && OS_PASSWORD=wrong '" CAIRN_CLI_BINARY

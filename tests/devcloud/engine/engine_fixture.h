@@ -111,7 +111,8 @@ class CairnDevcloudFixture : public ::testing::Test {
         "[api]\nbind_host = 127.0.0.1\nbind_port = 0\nworkers = 4\npolicy_file = " + (dir_ / "none.yaml").string() +
         "\n[target]\npath = " + (dir_ / "target").string() + "\n[engine]\nworkers = 2\njob_poll_interval = 200\n" +
         "staging_dir = " + (dir_ / "staging").string() + "\ndatamover_transport = " + transport +
-        "\ndatamover_timeout = 10\njob_lease = 8\n[datamover]\nhost = devcloud\nheartbeat_interval = 2\n" +
+        "\ndatamover_timeout = 10\njob_lease = 8\n[scheduler]\ninterval = 1\n[datamover]\nhost = devcloud\n" +
+        "heartbeat_interval = 2\n" +
         "nfs_mount_point_base = " + dc::DevcloudDir() + "/data/cinder/mnt\n";
     conf_file_ = (dir_ / "cairn.conf").string();
     std::ofstream(conf_file_) << conf;

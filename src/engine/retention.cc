@@ -1,0 +1,78 @@
+#include "engine/retention.h"
+
+#include <algorithm>
+
+#include "db/job_repository.h"
+#include "db/snapshot_repository.h"
+#include "db/workload_repository.h"
+
+namespace cairn::engine {
+namespace {
+
+namespace ss = db::snapshot_status;
+
+}  // namespace
+
+std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& available, const JobSchedule& schedule,
+                                          TimePoint now) {
+  std::vector<const db::Snapshot*> sorted;
+  for (const auto& s : available) sorted.push_back(&s);
+  // Newest first; ties by id so the choice does not depend on the order given.
+  std::sort(sorted.begin(), sorted.end(), [](const db::Snapshot* a, const db::Snapshot* b) {
+    return a->created_at != b->created_at ? a->created_at > b->created_at : a->id > b->id;
+  });
+  std::vector<std::string> expired;
+  const TimePoint cutoff = now - std::chrono::hours(24) * schedule.retention_value;
+  int64_t kept = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const db::Snapshot& s = *sorted[i];
+    if (s.pinned) continue;
+    if (i == 0) {  // the newest restore point stays, whatever the policy says
+      ++kept;
+      continue;
+    }
+    const bool keep = schedule.retention_type == RetentionType::kSnapshotCount ? kept < schedule.retention_value
+                                                                                : s.created_at >= cutoff;
+    if (keep) {
+      ++kept;
+    } else {
+      expired.push_back(s.id);
+    }
+  }
+  std::reverse(expired.begin(), expired.end());
+  return expired;
+}
+
+Result<std::vector<std::string>> ApplyRetention(db::Database& db, const std::string& workload_id,
+                                                const std::string& user_id, TimePoint now) {
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(db).Get(workload_id));
+  auto schedule = ParseJobSchedule(w.jobschedule, DefaultJobSchedule(now));
+  if (!schedule.ok()) return schedule.status().WithContext("retention of workload " + workload_id);
+  db::SnapshotFilter filter;
+  filter.workload_id = workload_id;
+  filter.statuses = {std::string(ss::kAvailable)};
+  CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> available, db::SnapshotRepository(db).List(filter));
+  std::vector<std::string> queued;
+  for (const std::string& id : ExpiredSnapshots(available, *schedule, now)) {
+    Status s = db.Transaction("retention delete", [&](db::Executor& tx) -> Status {
+      db::SnapshotRepository snapshots(tx);
+      CAIRN_ASSIGN_OR_RETURN(db::Snapshot snap, snapshots.Get(id));
+      if (snap.pinned) return Status::OK();  // pinned since the list was read
+      CAIRN_RETURN_IF_ERROR(snapshots.SetStatusIf(id, {std::string(ss::kAvailable)}, ss::kDeleting));
+      db::Job job;
+      job.kind = std::string(db::job_kind::kSnapshotDelete);
+      job.object_id = id;
+      job.workload_id = workload_id;
+      job.project_id = w.project_id;
+      job.user_id = user_id;
+      job.payload = {{"reason", "retention"}};
+      return db::JobRepository(tx).Enqueue(job).status();
+    });
+    if (s.ok()) queued.push_back(id);
+    // A snapshot that changed meanwhile (deleted by its user) is skipped.
+    if (!s.ok() && s.code() != ErrorCode::kConflict && s.code() != ErrorCode::kNotFound) return s;
+  }
+  return queued;
+}
+
+}  // namespace cairn::engine
