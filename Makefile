@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja
 
-.PHONY: all deps configure build test test-unit test-sanitize test-devcloud demo bench clean
+.PHONY: all deps configure build test test-unit test-sanitize test-devcloud devcloud-packages demo bench clean
 
 all: build
 
@@ -23,7 +23,15 @@ build: deps configure
 # untrusted input (qcow2 images, hostile ones included; store paths; API requests) again under
 # AddressSanitizer and UndefinedBehaviorSanitizer; then the tests against the devcloud,
 # a real single-node OpenStack that the run brings up itself (needs root).
-test: test-unit test-sanitize test-devcloud
+test: devcloud-packages test-unit test-sanitize test-devcloud
+
+# The devcloud's Debian packages (minutes of apt on a fresh machine) install in the
+# background while the build and the first suites run; devcloud/up installs whatever is
+# still missing itself, waiting for apt's lock (scripts/apt-install.sh).
+devcloud-packages: deps
+	@mkdir -p $(BUILD)
+	@echo "devcloud packages: installing in the background, log in $(BUILD)/devcloud-packages.log"
+	@nohup devcloud/lib/packages.sh > $(BUILD)/devcloud-packages.log 2>&1 < /dev/null &
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE devcloud
