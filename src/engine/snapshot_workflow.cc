@@ -512,9 +512,8 @@ Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
     if (!expired.ok()) {
       GetLogger("engine")->warn("snapshot {}: retention not applied: {}", s.id, expired.status().ToString());
     } else if (!expired->empty()) {
-      std::string ids;
-      for (const auto& id : *expired) ids += (ids.empty() ? "" : ", ") + id;
-      GetLogger("engine")->info("workload {}: retention deletes {} snapshot(s): {}", s.workload_id, expired->size(), ids);
+      GetLogger("engine")->info("workload {}: retention deletes {} snapshot(s): {}", s.workload_id, expired->size(),
+                                Join(*expired, ", "));
     }
     return Status::OK();
   }
