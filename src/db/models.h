@@ -6,7 +6,9 @@
 // - times are UTC TimePoints, stored as ISO 8601 text with microseconds and a
 //   'Z' (so they sort as text) and therefore truncated to microseconds;
 // - JSON columns are nlohmann::json values (an object unless said otherwise);
-// - created_at / updated_at are set by the repository, callers leave them;
+// - created_at / updated_at are set by the repository, callers leave them
+//   (except that WorkloadRepository and SnapshotRepository::Create keep a
+//   created_at the caller set: an import keeps the original times);
 // - `deleted` / `deleted_at` are the soft delete: lists leave deleted rows
 //   out, Purge removes them for good after a while.
 // Statuses are strings (what the API shows); the constants below list them.

@@ -108,7 +108,9 @@ SnapshotDisk ReadDisk(const soci::row& row) {
 }  // namespace
 
 Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
+  const TimePoint given_created_at = s.created_at;
   TimePoint now = internal::StampNewRow(s);
+  if (given_created_at != TimePoint{}) s.created_at = std::chrono::floor<std::chrono::microseconds>(given_created_at);
   CAIRN_RETURN_IF_ERROR(internal::ExecStatement(db_, "create snapshot " + s.id, [&](Params& p) {
     return internal::InsertSql("snapshots", kColumns,
                                {p.Text(s.id), p.Text(s.workload_id), p.Text(s.project_id), p.Text(s.user_id),
@@ -116,7 +118,7 @@ Result<Snapshot> SnapshotRepository::Create(Snapshot s) {
                                 p.Int(s.progress_percent), p.Text(s.progress_msg), p.Text(s.warning_msg),
                                 p.Text(s.error_msg), p.Int(s.size), p.Int(s.restore_size), p.Int(s.uploaded_size),
                                 p.Int(s.time_taken), p.Bool(s.pinned), p.Bool(s.is_scheduled), p.Text(s.host),
-                                p.JsonValue(s.metadata), p.OptTime(s.finished_at), p.Time(now), p.Time(now), "0",
+                                p.JsonValue(s.metadata), p.OptTime(s.finished_at), p.Time(s.created_at), p.Time(now), "0",
                                 "NULL"});
   }).status());
   return s;

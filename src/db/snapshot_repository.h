@@ -54,7 +54,8 @@ class SnapshotRepository {
  public:
   explicit SnapshotRepository(Executor& db) : db_(db) {}
 
-  // Inserts a snapshot (id generated when empty). Conflict when the id
+  // Inserts a snapshot (id generated when empty; a created_at the caller
+  // set is kept). Conflict when the id
   // exists; the workload must exist (foreign key: Conflict otherwise).
   Result<Snapshot> Create(Snapshot snapshot);
   // NotFound when missing, or deleted unless include_deleted.

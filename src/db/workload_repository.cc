@@ -137,7 +137,9 @@ constexpr std::string_view kTypeColumns =
 }  // namespace
 
 Result<Workload> WorkloadRepository::Create(Workload w) {
+  const TimePoint given_created_at = w.created_at;
   TimePoint now = internal::StampNewRow(w);
+  if (given_created_at != TimePoint{}) w.created_at = std::chrono::floor<std::chrono::microseconds>(given_created_at);
   CAIRN_RETURN_IF_ERROR(db_.RunInTransaction("create workload " + w.id, [&](soci::session& session) {
     Params p;
     std::string sql = internal::InsertSql("workloads", kColumns,
@@ -146,7 +148,7 @@ Result<Workload> WorkloadRepository::Create(Workload w) {
                                            p.Text(w.source_platform), p.Text(w.status), p.Text(w.error_msg),
                                            p.Text(w.availability_zone), p.JsonValue(w.jobschedule),
                                            p.JsonValue(w.metadata), p.Int(w.storage_usage), p.Text(w.host),
-                                           p.Bool(w.encryption), p.Text(w.secret_uuid), p.Time(now), p.Time(now), "0",
+                                           p.Bool(w.encryption), p.Text(w.secret_uuid), p.Time(w.created_at), p.Time(now), "0",
                                            "NULL"});
     Exec(session, sql, p);
     InsertVms(session, w.id, w.vms, now);
@@ -213,6 +215,29 @@ Status WorkloadRepository::SetStatusIf(std::string_view id, const std::vector<st
 Status WorkloadRepository::SoftDelete(std::string_view id) {
   return internal::RunSoftDelete(db_, "delete workload", "workloads", {{"id", id}}, "workload " + std::string(id),
                                  internal::kSetStatusDeleted);
+}
+
+Status WorkloadRepository::Erase(std::string_view id) {
+  return db_.RunInTransaction("erase workload " + std::string(id), [&](soci::session& session) -> Status {
+    Params q;
+    std::optional<int> deleted;
+    Query(session, "SELECT deleted FROM workloads WHERE id = " + q.Text(id), q,
+          [&](const soci::row& row) { deleted = static_cast<int>(RowReader(row).Int()); });
+    if (!deleted) return Status::OK();
+    if (*deleted == 0) return Status::Conflict("workload " + std::string(id) + " is live: only a deleted one is erased");
+    const std::string of_snapshots = "snapshot_id IN (SELECT id FROM snapshots WHERE workload_id = ";
+    for (std::string_view child : {"restores", "snapshot_disks", "snapshot_vms"}) {
+      Params p;
+      Exec(session, "DELETE FROM " + std::string(child) + " WHERE " + of_snapshots + p.Text(id) + ")", p);
+    }
+    for (std::string_view table : {"snapshots", "workload_vms"}) {
+      Params p;
+      Exec(session, "DELETE FROM " + std::string(table) + " WHERE workload_id = " + p.Text(id), p);
+    }
+    Params p;
+    Exec(session, "DELETE FROM workloads WHERE id = " + p.Text(id), p);
+    return Status::OK();
+  });
 }
 
 Result<std::optional<Workload>> WorkloadRepository::FindByVm(std::string_view vm_id) {

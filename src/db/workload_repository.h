@@ -49,7 +49,7 @@ class WorkloadRepository {
   explicit WorkloadRepository(Executor& db) : db_(db) {}
 
   // Inserts the workload and its VMs in one transaction; generates the id
-  // when empty and sets the times. Returns the stored row. Conflict when the
+  // when empty and sets the times (keeping a created_at the caller set). Returns the stored row. Conflict when the
   // id exists.
   Result<Workload> Create(Workload workload);
   // The workload with its VMs. NotFound when missing, or deleted unless
@@ -68,6 +68,11 @@ class WorkloadRepository {
   // Soft delete: status "deleted", deleted flag and time. NotFound when
   // missing or already deleted.
   Status SoftDelete(std::string_view id);
+  // Removes for good a soft-deleted workload with everything that refers to
+  // it (its VMs, snapshots with their VMs and disks, restores), so that an
+  // import can bring it back under the same id. Conflict when the workload
+  // is live; OK when there is no such row.
+  Status Erase(std::string_view id);
   // The live workload protecting Nova server `vm_id`, if any.
   Result<std::optional<Workload>> FindByVm(std::string_view vm_id);
   // Live workloads and their VMs in a project.

@@ -1,5 +1,6 @@
 #include "engine/target_metadata.h"
 
+#include "common/json_input.h"
 #include "common/time.h"
 #include "target/layout.h"
 
@@ -17,7 +18,185 @@ Status WriteJson(target::Store& store, const std::string& path, const json& valu
   return store.WriteAtomic(path, std::as_bytes(std::span(text.data(), text.size())));
 }
 
+// Reads the optional members of one *_db object into a model, naming the
+// file and field in errors ("snapshot_db.size"). Absent or null members
+// leave the model's value unchanged.
+class FieldReader {
+ public:
+  FieldReader(const json& value, std::string file) : value_(value), file_(std::move(file)) {}
+
+  Status Object() const {
+    if (value_.is_object()) return Status::OK();
+    return Status::InvalidArgument(file_ + " is not a JSON object");
+  }
+  Status Id(std::string_view key, std::string& out) const {
+    const json* v = FindMember(value_, key);
+    if (v == nullptr) return Status::InvalidArgument(file_ + " has no " + std::string(key));
+    CAIRN_ASSIGN_OR_RETURN(out, ReadString(*v, Field(key), 128));
+    return layout::ValidateId(Field(key), out);
+  }
+  Status Text(std::string_view key, std::string& out, size_t max_bytes = 65535) const {
+    if (const json* v = FindMember(value_, key)) {
+      CAIRN_ASSIGN_OR_RETURN(out, ReadScalarText(*v, Field(key), max_bytes));
+    }
+    return Status::OK();
+  }
+  Status OptText(std::string_view key, std::optional<std::string>& out) const {
+    if (const json* v = FindMember(value_, key)) {
+      CAIRN_ASSIGN_OR_RETURN(std::string text, ReadString(*v, Field(key), 255));
+      out = std::move(text);
+    }
+    return Status::OK();
+  }
+  Status Int(std::string_view key, int64_t& out) const {
+    if (const json* v = FindMember(value_, key)) {
+      CAIRN_ASSIGN_OR_RETURN(out, ReadInt(*v, Field(key), 0));
+    }
+    return Status::OK();
+  }
+  Status Bool(std::string_view key, bool& out) const {
+    if (const json* v = FindMember(value_, key)) {
+      CAIRN_ASSIGN_OR_RETURN(out, ReadBool(*v, Field(key)));
+    }
+    return Status::OK();
+  }
+  // A member that must be an object (is_list false) or a list.
+  Status Json(std::string_view key, json& out, bool is_list = false) const {
+    const json* v = FindMember(value_, key);
+    if (v == nullptr) return Status::OK();
+    if (is_list ? !v->is_array() : !v->is_object()) {
+      return Status::InvalidArgument("Invalid value for '" + Field(key) + "': expected " +
+                                     (is_list ? "a list" : "an object") + ", got " + DescribeJson(*v));
+    }
+    out = *v;
+    return Status::OK();
+  }
+  Status Time(std::string_view key, TimePoint& out) const {
+    std::optional<TimePoint> t;
+    CAIRN_RETURN_IF_ERROR(OptTime(key, t));
+    if (t) out = *t;
+    return Status::OK();
+  }
+  Status OptTime(std::string_view key, std::optional<TimePoint>& out) const {
+    if (const json* v = FindMember(value_, key)) {
+      CAIRN_ASSIGN_OR_RETURN(std::string text, ReadString(*v, Field(key), 64));
+      Result<TimePoint> t = ParseIso8601(text);
+      if (!t.ok()) return t.status().WithContext(Field(key));
+      out = *t;
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string Field(std::string_view key) const { return file_ + "." + std::string(key); }
+
+  const json& value_;
+  std::string file_;
+};
+
 }  // namespace
+
+Result<db::Workload> WorkloadFromJson(const json& value) {
+  FieldReader r(value, "workload_db");
+  CAIRN_RETURN_IF_ERROR(r.Object());
+  db::Workload w;
+  CAIRN_RETURN_IF_ERROR(r.Id("id", w.id));
+  CAIRN_RETURN_IF_ERROR(r.Text("project_id", w.project_id, 64));
+  CAIRN_RETURN_IF_ERROR(r.Text("user_id", w.user_id, 64));
+  CAIRN_RETURN_IF_ERROR(r.Text("name", w.name, 255));
+  CAIRN_RETURN_IF_ERROR(r.Text("display_name", w.name, 255));  // the other implementation's key
+  CAIRN_RETURN_IF_ERROR(r.Text("description", w.description));
+  CAIRN_RETURN_IF_ERROR(r.Text("workload_type_id", w.workload_type_id, 64));
+  CAIRN_RETURN_IF_ERROR(r.Text("source_platform", w.source_platform, 64));
+  CAIRN_RETURN_IF_ERROR(r.Text("availability_zone", w.availability_zone, 255));
+  CAIRN_RETURN_IF_ERROR(r.Json("jobschedule", w.jobschedule));
+  CAIRN_RETURN_IF_ERROR(r.Json("metadata", w.metadata));
+  CAIRN_RETURN_IF_ERROR(r.Bool("encryption", w.encryption));
+  CAIRN_RETURN_IF_ERROR(r.Time("created_at", w.created_at));
+  CAIRN_RETURN_IF_ERROR(r.Time("updated_at", w.updated_at));
+  json instances = json::array();
+  CAIRN_RETURN_IF_ERROR(r.Json("instances", instances, /*is_list=*/true));
+  for (const json& item : instances) {
+    FieldReader vr(item, "workload_db.instances[]");
+    CAIRN_RETURN_IF_ERROR(vr.Object());
+    db::WorkloadVm vm;
+    CAIRN_RETURN_IF_ERROR(vr.Id("vm_id", vm.vm_id));
+    CAIRN_RETURN_IF_ERROR(vr.Text("vm_name", vm.vm_name, 255));
+    CAIRN_RETURN_IF_ERROR(vr.Json("metadata", vm.metadata));
+    w.vms.push_back(std::move(vm));
+  }
+  return w;
+}
+
+Result<db::Snapshot> SnapshotFromJson(const json& value) {
+  FieldReader r(value, "snapshot_db");
+  CAIRN_RETURN_IF_ERROR(r.Object());
+  db::Snapshot s;
+  CAIRN_RETURN_IF_ERROR(r.Id("id", s.id));
+  CAIRN_RETURN_IF_ERROR(r.Id("workload_id", s.workload_id));
+  CAIRN_RETURN_IF_ERROR(r.Text("project_id", s.project_id, 64));
+  CAIRN_RETURN_IF_ERROR(r.Text("user_id", s.user_id, 64));
+  CAIRN_RETURN_IF_ERROR(r.Text("name", s.name, 255));
+  CAIRN_RETURN_IF_ERROR(r.Text("display_name", s.name, 255));
+  CAIRN_RETURN_IF_ERROR(r.Text("description", s.description));
+  CAIRN_RETURN_IF_ERROR(r.Text("snapshot_type", s.snapshot_type, 32));
+  CAIRN_RETURN_IF_ERROR(r.Text("status", s.status, 32));
+  CAIRN_RETURN_IF_ERROR(r.Text("warning_msg", s.warning_msg));
+  CAIRN_RETURN_IF_ERROR(r.Text("error_msg", s.error_msg));
+  CAIRN_RETURN_IF_ERROR(r.Int("size", s.size));
+  CAIRN_RETURN_IF_ERROR(r.Int("restore_size", s.restore_size));
+  CAIRN_RETURN_IF_ERROR(r.Int("uploaded_size", s.uploaded_size));
+  CAIRN_RETURN_IF_ERROR(r.Int("time_taken", s.time_taken));
+  CAIRN_RETURN_IF_ERROR(r.Bool("pinned", s.pinned));
+  CAIRN_RETURN_IF_ERROR(r.Bool("is_scheduled", s.is_scheduled));
+  CAIRN_RETURN_IF_ERROR(r.Text("host", s.host, 255));
+  CAIRN_RETURN_IF_ERROR(r.Json("metadata", s.metadata));
+  CAIRN_RETURN_IF_ERROR(r.OptTime("finished_at", s.finished_at));
+  CAIRN_RETURN_IF_ERROR(r.Time("created_at", s.created_at));
+  CAIRN_RETURN_IF_ERROR(r.Time("updated_at", s.updated_at));
+  if (s.snapshot_type != db::kSnapshotTypeFull && s.snapshot_type != db::kSnapshotTypeIncremental) {
+    return Status::InvalidArgument("Invalid value for 'snapshot_db.snapshot_type': expected full or incremental, got " +
+                                   DescribeJson(s.snapshot_type));
+  }
+  return s;
+}
+
+Result<db::SnapshotVm> SnapshotVmFromJson(const json& value) {
+  FieldReader r(value, "snapshot_vms_db[]");
+  CAIRN_RETURN_IF_ERROR(r.Object());
+  db::SnapshotVm vm;
+  CAIRN_RETURN_IF_ERROR(r.Text("snapshot_id", vm.snapshot_id, 128));
+  CAIRN_RETURN_IF_ERROR(r.Id("vm_id", vm.vm_id));
+  CAIRN_RETURN_IF_ERROR(r.Text("vm_name", vm.vm_name, 255));
+  CAIRN_RETURN_IF_ERROR(r.Text("status", vm.status, 32));
+  CAIRN_RETURN_IF_ERROR(r.Json("flavor", vm.flavor));
+  CAIRN_RETURN_IF_ERROR(r.Json("security_groups", vm.security_groups, /*is_list=*/true));
+  CAIRN_RETURN_IF_ERROR(r.Json("nics", vm.nics, /*is_list=*/true));
+  CAIRN_RETURN_IF_ERROR(r.Json("metadata", vm.metadata));
+  return vm;
+}
+
+Result<db::SnapshotDisk> SnapshotDiskFromJson(const json& value) {
+  FieldReader r(value, "disk_db");
+  CAIRN_RETURN_IF_ERROR(r.Object());
+  db::SnapshotDisk d;
+  CAIRN_RETURN_IF_ERROR(r.Id("id", d.id));
+  CAIRN_RETURN_IF_ERROR(r.Text("snapshot_id", d.snapshot_id, 128));
+  CAIRN_RETURN_IF_ERROR(r.Id("vm_id", d.vm_id));
+  CAIRN_RETURN_IF_ERROR(r.Id("resource_id", d.resource_id));
+  CAIRN_RETURN_IF_ERROR(r.Text("device", d.device, 32));
+  CAIRN_RETURN_IF_ERROR(layout::ValidateDevice(d.device));
+  CAIRN_RETURN_IF_ERROR(r.OptText("volume_id", d.volume_id));
+  CAIRN_RETURN_IF_ERROR(r.Text("volume_type", d.volume_type, 255));
+  CAIRN_RETURN_IF_ERROR(r.Int("volume_size", d.volume_size));
+  CAIRN_RETURN_IF_ERROR(r.Bool("bootable", d.bootable));
+  CAIRN_RETURN_IF_ERROR(r.Text("format", d.format, 32));
+  CAIRN_RETURN_IF_ERROR(r.Int("size", d.size));
+  CAIRN_RETURN_IF_ERROR(r.Text("path", d.path, 4096));
+  CAIRN_RETURN_IF_ERROR(r.OptText("parent_disk_snapshot_id", d.parent_disk_snapshot_id));
+  CAIRN_RETURN_IF_ERROR(r.Text("status", d.status, 32));
+  return d;
+}
 
 json WorkloadToJson(const db::Workload& w) {
   json vms = json::array();

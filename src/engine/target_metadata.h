@@ -20,6 +20,17 @@ nlohmann::json SnapshotToJson(const db::Snapshot& snapshot);
 nlohmann::json SnapshotVmToJson(const db::SnapshotVm& vm);
 nlohmann::json SnapshotDiskToJson(const db::SnapshotDisk& disk);
 
+// The inverse of the *ToJson functions, for import: reads what a target's
+// *_db file holds (written by Cairn or by the other workloadmgr
+// implementation, so keys may be missing; missing ones keep the model's
+// defaults). InvalidArgument naming the file's field when a value has the
+// wrong type, or when a required id is missing or not a safe path component.
+// The row times are read from created_at/updated_at/finished_at when present.
+Result<db::Workload> WorkloadFromJson(const nlohmann::json& value);
+Result<db::Snapshot> SnapshotFromJson(const nlohmann::json& value);
+Result<db::SnapshotVm> SnapshotVmFromJson(const nlohmann::json& value);
+Result<db::SnapshotDisk> SnapshotDiskFromJson(const nlohmann::json& value);
+
 // Writes workload_db (the workload, secrets left out) and workload_vms_db.
 Status WriteWorkloadMetadata(target::Store& store, const db::Workload& workload);
 

@@ -1,0 +1,333 @@
+#include "engine/workload_import.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "datamover/catalog.h"
+#include "db/snapshot_repository.h"
+#include "db/workload_repository.h"
+#include "engine/target_metadata.h"
+#include "target/layout.h"
+
+namespace cairn::engine {
+namespace {
+
+using nlohmann::json;
+namespace layout = target::layout;
+namespace ss = db::snapshot_status;
+
+constexpr std::string_view kWorkloadPrefix = "workload_";
+constexpr std::string_view kSnapshotPrefix = "snapshot_";
+constexpr std::string_view kVmPrefix = "vm_id_";
+
+// The id after `prefix` in a directory name, or "" when the name has another shape.
+std::string IdAfter(std::string_view name, std::string_view prefix) {
+  if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) return "";
+  std::string id(name.substr(prefix.size()));
+  return layout::ValidateId("id", id).ok() ? id : "";
+}
+
+Result<json> ReadJsonFile(target::Store& store, const std::string& path) {
+  CAIRN_ASSIGN_OR_RETURN(std::string text, store.ReadSmall(path, 16 << 20));
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return Status::InvalidArgument(path + " is not valid JSON");
+  return value;
+}
+
+// The workload of directory workload_<id>: workload_db, with the VM list of
+// workload_vms_db when there is one.
+Result<db::Workload> ReadWorkload(target::Store& store, const std::string& id) {
+  CAIRN_ASSIGN_OR_RETURN(json value, ReadJsonFile(store, layout::WorkloadDb(id)));
+  Result<db::Workload> w = WorkloadFromJson(value);
+  if (!w.ok()) return w.status().WithContext(layout::WorkloadDb(id));
+  if (w->id != id) return Status::InvalidArgument(layout::WorkloadDb(id) + " describes workload " + w->id);
+  CAIRN_ASSIGN_OR_RETURN(bool has_vms, store.Exists(layout::WorkloadVmsDb(id)));
+  if (has_vms) {
+    CAIRN_ASSIGN_OR_RETURN(json vms, ReadJsonFile(store, layout::WorkloadVmsDb(id)));
+    Result<db::Workload> with_vms = WorkloadFromJson(json{{"id", id}, {"instances", vms}});
+    if (!with_vms.ok()) return with_vms.status().WithContext(layout::WorkloadVmsDb(id));
+    w->vms = std::move(with_vms->vms);
+  }
+  return w;
+}
+
+// The snapshot directories of a workload: snapshot ids, sorted.
+Result<std::vector<std::string>> SnapshotIds(target::Store& store, const std::string& workload_id) {
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> entries, store.List(layout::WorkloadDir(workload_id)));
+  std::vector<std::string> ids;
+  for (const auto& name : entries) {
+    if (std::string id = IdAfter(name, kSnapshotPrefix); !id.empty()) ids.push_back(id);
+  }
+  return ids;
+}
+
+// A snapshot as the target holds it, checked.
+struct TargetSnapshot {
+  db::Snapshot snapshot;
+  std::vector<db::SnapshotVm> vms;
+  std::vector<db::SnapshotDisk> disks;
+};
+
+Result<db::Snapshot> ReadSnapshotDb(target::Store& store, const std::string& workload_id, const std::string& id) {
+  CAIRN_ASSIGN_OR_RETURN(json value, ReadJsonFile(store, layout::SnapshotDb(workload_id, id)));
+  Result<db::Snapshot> s = SnapshotFromJson(value);
+  if (!s.ok()) return s.status().WithContext(layout::SnapshotDb(workload_id, id));
+  if (s->id != id || s->workload_id != workload_id) {
+    return Status::InvalidArgument("snapshot_db describes snapshot " + s->id + " of workload " + s->workload_id);
+  }
+  return s;
+}
+
+// One disk of a snapshot: its disk_db checked against the published backup
+// beside it; the parent is the disk id of the image's backing file.
+Result<db::SnapshotDisk> ReadDisk(target::Store& store, const db::Snapshot& s, const std::string& vm_id,
+                                  const std::string& dir_name) {
+  std::string resource, device;
+  if (!layout::ParseDiskDirName(dir_name, resource, device)) {
+    return Status::InvalidArgument("unexpected directory " + dir_name + " in VM " + vm_id);
+  }
+  const std::string dir = layout::DiskDir(s.workload_id, s.id, vm_id, resource, device);
+  CAIRN_ASSIGN_OR_RETURN(json value, ReadJsonFile(store, layout::DiskDb(dir)));
+  Result<db::SnapshotDisk> disk = SnapshotDiskFromJson(value);
+  if (!disk.ok()) return disk.status().WithContext(layout::DiskDb(dir));
+  if (disk->vm_id != vm_id || disk->device != device || disk->resource_id != resource) {
+    return Status::InvalidArgument(layout::DiskDb(dir) + " describes disk " + disk->device + " of VM " + disk->vm_id);
+  }
+  CAIRN_ASSIGN_OR_RETURN(datamover::DiskBackup backup,
+                         datamover::FindDiskBackup(store, {s.workload_id, s.id, vm_id, device}));
+  if (backup.image_id != disk->id) {
+    return Status::InvalidArgument(layout::DiskDb(dir) + " names image " + disk->id + ", the directory holds " +
+                                   backup.image_id);
+  }
+  Result<std::unique_ptr<qcow2::Disk>> image = datamover::OpenBackupImage(store, backup, /*follow_backing=*/false);
+  if (!image.ok()) return image.status().WithContext("image " + backup.image_path());
+  CAIRN_ASSIGN_OR_RETURN(auto file, store.OpenForRead(backup.image_path()));
+  CAIRN_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> backing, datamover::BackingImagePath(store, backup.image_path()));
+  disk->snapshot_id = s.id;
+  disk->path = backup.image_path();
+  disk->size = static_cast<int64_t>(size);
+  disk->status = "available";
+  disk->parent_disk_snapshot_id.reset();
+  if (backing) {
+    const std::string prefix = layout::WorkloadDir(s.workload_id) + "/";
+    if (backing->compare(0, prefix.size(), prefix) != 0) {
+      return Status::InvalidArgument("image " + backup.image_path() + " is backed by " + *backing +
+                                     ", outside its workload");
+    }
+    disk->parent_disk_snapshot_id = backing->substr(backing->rfind('/') + 1);
+  }
+  return *disk;
+}
+
+// Reads and checks one snapshot: its snapshot_db says available and every
+// disk directory holds a published, openable backup.
+Result<TargetSnapshot> ReadSnapshot(target::Store& store, const std::string& workload_id, const std::string& id) {
+  TargetSnapshot out;
+  CAIRN_ASSIGN_OR_RETURN(out.snapshot, ReadSnapshotDb(store, workload_id, id));
+  db::Snapshot& s = out.snapshot;
+  if (s.status == ss::kMounted) s.status = std::string(ss::kAvailable);
+  if (s.status != ss::kAvailable) {
+    return Status::Conflict("its snapshot_db says " + s.status + ", not available");
+  }
+  CAIRN_ASSIGN_OR_RETURN(json vms, ReadJsonFile(store, layout::SnapshotVmsDb(workload_id, id)));
+  if (!vms.is_array()) return Status::InvalidArgument(layout::SnapshotVmsDb(workload_id, id) + " is not a list");
+  for (const json& item : vms) {
+    Result<db::SnapshotVm> vm = SnapshotVmFromJson(item);
+    if (!vm.ok()) return vm.status().WithContext(layout::SnapshotVmsDb(workload_id, id));
+    vm->snapshot_id = id;
+    out.vms.push_back(std::move(*vm));
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> entries, store.List(layout::SnapshotDir(workload_id, id)));
+  for (const auto& name : entries) {
+    const std::string vm_id = IdAfter(name, kVmPrefix);
+    if (vm_id.empty()) continue;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> disk_dirs, store.List(layout::VmDir(workload_id, id, vm_id)));
+    for (const auto& dir_name : disk_dirs) {
+      CAIRN_ASSIGN_OR_RETURN(db::SnapshotDisk disk, ReadDisk(store, s, vm_id, dir_name));
+      out.disks.push_back(std::move(disk));
+    }
+  }
+  if (out.disks.empty()) return Status::Conflict("it has no disk backups");
+  for (const auto& vm : out.vms) {
+    const bool has_disk = std::any_of(out.disks.begin(), out.disks.end(),
+                                      [&](const db::SnapshotDisk& d) { return d.vm_id == vm.vm_id; });
+    if (!has_disk) return Status::Conflict("VM " + vm.vm_id + " has no disk backups");
+  }
+  int64_t size = 0;
+  for (const auto& d : out.disks) size += d.size;
+  s.size = size;
+  s.progress_percent = 100;
+  s.progress_msg = "imported from the backup target";
+  return out;
+}
+
+// Imports one workload (see ImportWorkloads); fills `result`.
+Status ImportOne(db::Database& db, target::Store& store, const std::string& workload_id, bool upgrade,
+                 WorkloadImportResult& result) {
+  CAIRN_ASSIGN_OR_RETURN(bool exists, store.Exists(layout::WorkloadDir(workload_id)));
+  if (!exists) return Status::NotFound("not found on the backup target " + store.Describe());
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, ReadWorkload(store, workload_id));
+  result.name = w.name;
+  result.project_id = w.project_id;
+  result.user_id = w.user_id;
+
+  db::WorkloadRepository workloads(db);
+  db::SnapshotRepository snapshots(db);
+  Result<db::Workload> row = workloads.Get(workload_id, /*include_deleted=*/true);
+  if (!row.ok() && !row.status().IsNotFound()) return row.status();
+  const bool live = row.ok() && !row->deleted;
+  if (live && !upgrade) {
+    return Status::AlreadyExists("already in the database (import with upgrade to add the snapshots it lacks)");
+  }
+
+  // Disk ids a snapshot's images may be backed by: those recorded already
+  // (upgrade), then those imported here, oldest snapshot first.
+  std::set<std::string> known_disks;
+  std::set<std::string> known_snapshots;
+  if (live) {
+    db::SnapshotFilter f;
+    f.workload_id = workload_id;
+    f.include_deleted = true;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> recorded, snapshots.List(f));
+    for (const auto& s : recorded) {
+      known_snapshots.insert(s.id);
+      if (s.deleted) continue;
+      CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
+      for (const auto& d : disks) known_disks.insert(d.id);
+    }
+  }
+  std::vector<TargetSnapshot> found;
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> ids, SnapshotIds(store, workload_id));
+  for (const auto& id : ids) {
+    if (known_snapshots.count(id) != 0) continue;
+    Result<TargetSnapshot> s = ReadSnapshot(store, workload_id, id);
+    if (!s.ok()) {
+      result.skipped.push_back("snapshot " + id + ": " + s.status().message());
+      continue;
+    }
+    found.push_back(std::move(*s));
+  }
+  std::sort(found.begin(), found.end(), [](const TargetSnapshot& a, const TargetSnapshot& b) {
+    return std::tie(a.snapshot.created_at, a.snapshot.id) < std::tie(b.snapshot.created_at, b.snapshot.id);
+  });
+  std::vector<TargetSnapshot> chosen;
+  for (auto& s : found) {
+    std::string broken;
+    for (const auto& d : s.disks) {
+      if (d.parent_disk_snapshot_id && known_disks.count(*d.parent_disk_snapshot_id) == 0) {
+        broken = "disk " + d.device + " of VM " + d.vm_id + " is backed by image " + *d.parent_disk_snapshot_id +
+                 ", which no imported snapshot has";
+        break;
+      }
+    }
+    if (!broken.empty()) {
+      result.skipped.push_back("snapshot " + s.snapshot.id + ": " + broken);
+      continue;
+    }
+    for (const auto& d : s.disks) known_disks.insert(d.id);
+    chosen.push_back(std::move(s));
+  }
+
+  // The workload as it will be recorded.
+  if (!live) {
+    w.status = std::string(db::workload_status::kAvailable);
+    w.host.clear();
+    w.secret_uuid.clear();
+    if (!workloads.GetType(w.workload_type_id).ok()) w.workload_type_id = std::string(db::kParallelWorkloadTypeId);
+    if (w.jobschedule.is_object() && w.jobschedule.value("enabled", false) == true) {
+      w.jobschedule["enabled"] = false;
+      result.schedule_note = "its schedule was imported disabled: create a trust and enable it again";
+    }
+    int64_t usage = 0;
+    for (const auto& s : chosen) usage += s.snapshot.size;
+    w.storage_usage = usage;
+  }
+  CAIRN_RETURN_IF_ERROR(db.Transaction("import workload " + workload_id, [&](db::Executor& tx) -> Status {
+    db::WorkloadRepository tx_workloads(tx);
+    db::SnapshotRepository tx_snapshots(tx);
+    if (!live) {
+      if (row.ok()) CAIRN_RETURN_IF_ERROR(tx_workloads.Erase(workload_id));
+      CAIRN_RETURN_IF_ERROR(tx_workloads.Create(w).status());
+    }
+    for (const auto& s : chosen) {
+      CAIRN_RETURN_IF_ERROR(tx_snapshots.Create(s.snapshot).status());
+      for (const auto& vm : s.vms) CAIRN_RETURN_IF_ERROR(tx_snapshots.PutVm(vm));
+      for (const auto& d : s.disks) CAIRN_RETURN_IF_ERROR(tx_snapshots.PutDisk(d).status());
+    }
+    if (live) {
+      CAIRN_ASSIGN_OR_RETURN(db::SnapshotUsage usage, tx_snapshots.Usage(std::nullopt, workload_id));
+      CAIRN_RETURN_IF_ERROR(tx_workloads.Update(workload_id, {.storage_usage = usage.size}).status());
+    }
+    return Status::OK();
+  }));
+  result.snapshots_imported = static_cast<int64_t>(chosen.size());
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<TargetWorkload>> ListTargetWorkloads(db::Executor& db, target::Store& store) {
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> entries, store.List(""));
+  std::vector<TargetWorkload> out;
+  db::WorkloadRepository workloads(db);
+  for (const auto& name : entries) {
+    const std::string id = IdAfter(name, kWorkloadPrefix);
+    if (id.empty()) continue;
+    Result<db::Workload> w = ReadWorkload(store, id);
+    if (!w.ok()) {
+      GetLogger("engine")->warn("import: {} left out: {}", name, w.status().ToString());
+      continue;
+    }
+    TargetWorkload item{.workload = std::move(*w)};
+    Result<db::Workload> row = workloads.Get(id);
+    if (!row.ok() && !row.status().IsNotFound()) return row.status();
+    item.in_database = row.ok();
+    CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> ids, SnapshotIds(store, id));
+    for (const auto& sid : ids) {
+      Result<db::Snapshot> s = ReadSnapshotDb(store, id, sid);
+      if (s.ok() && (s->status == ss::kAvailable || s->status == ss::kMounted)) ++item.snapshots;
+    }
+    out.push_back(std::move(item));
+  }
+  std::sort(out.begin(), out.end(), [](const TargetWorkload& a, const TargetWorkload& b) {
+    return std::tie(b.workload.created_at, b.workload.id) < std::tie(a.workload.created_at, a.workload.id);
+  });
+  return out;
+}
+
+Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, const ImportRequest& request) {
+  std::vector<std::string> ids = request.workload_ids;
+  if (ids.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<TargetWorkload> all, ListTargetWorkloads(db, store));
+    for (const auto& t : all) {
+      if (!t.in_database || request.upgrade) ids.push_back(t.workload.id);
+    }
+  }
+  ImportReport report;
+  std::set<std::string> seen;
+  for (const auto& id : ids) {
+    if (!seen.insert(id).second) continue;
+    WorkloadImportResult result{.workload_id = id};
+    Status s = layout::ValidateId("workload id", id);
+    if (s.ok()) s = ImportOne(db, store, id, request.upgrade, result);
+    if (s.ok()) {
+      GetLogger("engine")->info("import: workload {} ({}) imported with {} snapshots{}", id, result.name,
+                                result.snapshots_imported,
+                                result.skipped.empty() ? "" : ", " + std::to_string(result.skipped.size()) + " skipped");
+      for (const auto& why : result.skipped) GetLogger("engine")->warn("import: workload {}: {}", id, why);
+      report.imported.push_back(std::move(result));
+    } else {
+      result.error = s.message();
+      GetLogger("engine")->warn("import: workload {} not imported: {}", id, s.ToString());
+      report.failed.push_back(std::move(result));
+    }
+  }
+  return report;
+}
+
+}  // namespace cairn::engine
