@@ -48,6 +48,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   AddSnapshotCommands(table);
   AddRestoreCommands(table);
   AddAdminCommands(table);
+  AddImportCommands(table);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

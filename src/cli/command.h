@@ -107,5 +107,6 @@ void AddWorkloadCommands(CommandTable& table);
 void AddSnapshotCommands(CommandTable& table);
 void AddRestoreCommands(CommandTable& table);
 void AddAdminCommands(CommandTable& table);
+void AddImportCommands(CommandTable& table);
 
 }  // namespace cairn::cli

@@ -34,8 +34,7 @@ Status RegisterKeystoneRegistrationOptions(OptionRegistry& registry) {
 }
 
 Status RegisterManageOptions(OptionRegistry& registry) {
-  CAIRN_RETURN_IF_ERROR(api::RegisterApiAppOptions(registry));
-  CAIRN_RETURN_IF_ERROR(target::RegisterTargetOptions(registry));
+  CAIRN_RETURN_IF_ERROR(api::RegisterApiAppOptions(registry));  // with [target]
   // What cairn-engine and cairn-datamover read too, so that the sample and
   // the reference cover every service.
   CAIRN_RETURN_IF_ERROR(engine::RegisterEngineOptions(registry));

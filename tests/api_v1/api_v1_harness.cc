@@ -138,6 +138,9 @@ ApiHarness::ApiHarness() : clock_(Start()) {
                                 .identity = identity_,
                                 .clock = clock_,
                                 .limits = {}});
+  // An empty backup target, for the disaster-recovery routes.
+  fs::create_directories(dir_ + "/target");
+  service_->open_target = [root = dir_ + "/target"] { return target::OpenPosixStore(root); };
   router_ = std::make_shared<Router>();
   Status added = AddApiRoutes(*router_, *service_);
   EXPECT_TRUE(added.ok()) << added.ToString();

@@ -285,6 +285,9 @@ TEST_F(ApiV1Test, AdminRoutesRefuseMembersNamingTheRule) {
       {"GET /workloads/audit/auditlog", "workload:get_auditlog"},
       {"POST /workloads/service/update", "workload:change_node_status"},
       {"POST /workloads/reasign_workloads", "workload:workload_reassign"},
+      {"GET /workloads/get_list/import_workloads", "workload:get_import_workloads_list"},
+      {"POST /workloads/import_workloads", "workload:import_workloads"},
+      {"GET /workloads/orphan_workloads", "workload:get_orphan_workloads_list"},
   };
   for (const auto& [route, rule] : routes) {
     const size_t space = route.find(' ');

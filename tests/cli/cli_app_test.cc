@@ -17,6 +17,8 @@
 #include "api_v1/api_v1_harness.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
+#include "engine/target_metadata.h"
+#include "support/command.h"
 
 namespace cairn::cli {
 namespace {
@@ -231,6 +233,32 @@ TEST_F(CliAppTest, WaitFailsWithTheJobsError) {
   engine.join();
   EXPECT_EQ(o.code, kExitFailed);
   EXPECT_THAT(o.err, HasSubstr("failed: the datamover on host c1 stopped reporting\n"));
+}
+
+TEST_F(CliAppTest, ImportListAndImportFromTheTarget) {
+  cairn::testing::TempDir target;
+  h_.service().open_target = [root = target.str()] { return target::OpenPosixStore(root); };
+  auto store = target::OpenPosixStore(target.str());
+  ASSERT_TRUE(store.ok());
+  db::Workload w{.id = "7e57a11d-0000-4000-8000-000000000001", .project_id = at::kProjectA, .user_id = at::kUserA,
+                 .name = "lost"};
+  w.created_at = UtcNow();
+  ASSERT_TRUE(engine::WriteWorkloadMetadata(**store, w).ok());
+  vars_ = {{"OS_TOKEN", at::kTokAdmin},
+           {"OS_ENDPOINT", endpoint_.substr(0, endpoint_.rfind('/') + 1) + at::kAdminProject}};
+  Outcome list = Run({"workload-get-importworkloads-list", "-f", "value", "-c", "ID", "-c", "Name"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(list.out, w.id + " lost\n");
+  Outcome imported = Run({"workload-importworkloads", "--workloadids", w.id, "-f", "value", "-c", "ID", "-c", "Error"});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_EQ(imported.out, w.id + " \n");
+  EXPECT_TRUE(db::WorkloadRepository(h_.db()).Get(w.id).ok());
+  Outcome again = Run({"workload-importworkloads", "--workloadids", w.id});
+  EXPECT_NE(again.code, 0);
+  EXPECT_NE(again.out.find("already in the database"), std::string::npos) << again.out;
+  EXPECT_NE(again.err.find("1 of 1 workloads not imported"), std::string::npos) << again.err;
+  Outcome member = Run({"workload-get-orphaned-workloads-list"});
+  EXPECT_EQ(member.code, 0) << member.err;
 }
 
 TEST_F(CliAppTest, DebugShowsTheExchangeWithTheTokenMasked) {

@@ -5,6 +5,7 @@
 #include "db/options.h"
 #include "db/schema.h"
 #include "openstack/options.h"
+#include "target/options.h"
 
 namespace cairn::api {
 
@@ -35,6 +36,7 @@ Status RegisterApiAppOptions(OptionRegistry& registry) {
   CAIRN_RETURN_IF_ERROR(openstack::RegisterKeystoneAuthOptions(registry));
   CAIRN_RETURN_IF_ERROR(openstack::RegisterClientOptions(registry));
   CAIRN_RETURN_IF_ERROR(RegisterApiServerOptions(registry));
+  CAIRN_RETURN_IF_ERROR(target::RegisterTargetOptions(registry));  // read by the import routes
   return RegisterAuthCacheOptions(registry);
 }
 
@@ -60,6 +62,8 @@ Result<std::unique_ptr<ApiApp>> ApiApp::Create(const Config& config) {
                                      .identity = *app->identity_,
                                      .clock = SystemClock::Get(),
                                      .limits = {}});
+  CAIRN_ASSIGN_OR_RETURN(target::TargetOptions target_options, target::TargetOptionsFromConfig(config));
+  app->service_->open_target = [path = target_options.path] { return target::OpenPosixStore(path); };
 
   auto router = std::make_shared<Router>();
   CAIRN_RETURN_IF_ERROR(AddApiRoutes(*router, *app->service_));

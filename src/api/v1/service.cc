@@ -20,6 +20,7 @@ Status AddApiRoutes(Router& router, ApiService& service) {
   CAIRN_RETURN_IF_ERROR(AddPolicyRoutes(router, service));
   CAIRN_RETURN_IF_ERROR(AddQuotaRoutes(router, service));
   CAIRN_RETURN_IF_ERROR(AddAdminRoutes(router, service));
+  CAIRN_RETURN_IF_ERROR(AddImportRoutes(router, service));
   return Status::OK();
 }
 

@@ -23,6 +23,7 @@
 #include "common/time.h"
 #include "db/database.h"
 #include "db/models.h"
+#include "target/store.h"
 
 namespace cairn::api {
 
@@ -78,6 +79,10 @@ struct ApiService {
   IdentityDirectory& identity;
   const Clock& clock;
   ApiLimits limits{};
+  // Opens the backup target for the disaster-recovery routes (production:
+  // the POSIX store at this node's [target] path). Empty: this server has
+  // no target, and those routes answer 503.
+  std::function<Result<std::unique_ptr<target::Store>>()> open_target{};
 };
 
 // Adds every route of the API (all of the functions below).
@@ -91,6 +96,7 @@ Status AddSettingRoutes(Router& router, ApiService& service);
 Status AddPolicyRoutes(Router& router, ApiService& service);
 Status AddQuotaRoutes(Router& router, ApiService& service);
 Status AddAdminRoutes(Router& router, ApiService& service);
+Status AddImportRoutes(Router& router, ApiService& service);
 
 // ---- helpers shared by the route files ------------------------------------
 
