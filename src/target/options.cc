@@ -9,7 +9,8 @@ Status RegisterTargetOptions(OptionRegistry& registry) {
       .type = OptionType::kString,
       .default_value = std::string(kDefaultTargetPath),
       .help = "The backup target's root directory on this node (a local directory or an NFS mount). "
-              "It must exist and be writable by Cairn; `cairn-manage preflight` checks both."}));
+              "It must exist and be writable by Cairn; `cairn-manage preflight` checks both. The engines "
+              "and datamovers write it; cairn-api reads it for the disaster-recovery import."}));
   return registry.Register(Option{
       .section = std::string(kTargetSection),
       .name = "free_space_warning",
