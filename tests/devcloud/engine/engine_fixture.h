@@ -118,7 +118,6 @@ class CairnDevcloudFixture : public ::testing::Test {
     std::ofstream(conf_file_) << conf;
     OptionRegistry api_registry;
     ASSERT_TRUE(api::RegisterApiAppOptions(api_registry).ok());
-    ASSERT_TRUE(target::RegisterTargetOptions(api_registry).ok());
     ASSERT_TRUE(engine::RegisterEngineOptions(api_registry).ok());
     ASSERT_TRUE(datamover_service::RegisterDatamoverOptions(api_registry).ok());
     Config config(std::move(api_registry));
