@@ -55,6 +55,24 @@ TEST_F(EngineDevcloudTest, FullIncrementalAndOneClickRestoreAreExact) {
   // The VM is lost; one click brings it back.
   Os("demo", "server remove volume " + vm.server + " " + vm.volume);
   Os("demo", "server delete --wait " + vm.server);
+
+  // And Cairn's records of it too (a delete from the database only): an
+  // admin imports the workload back from the target, and the restores below
+  // run from the imported rows.
+  Call("DELETE", V1("/workloads/" + wid + "?database_only=True"), std::nullopt, 202);
+  for (int i = 0; i < 60 && Call("GET", V1("/workloads/" + wid)).contains("workload"); ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  const std::string admin_v1 = "/v1/" + tokens_["admin"].ProjectId();
+  json importable = CallAs("admin", "GET", admin_v1 + "/workloads/get_list/import_workloads", std::nullopt, 200);
+  ASSERT_EQ(importable["workloads"].size(), 1u) << importable.dump();
+  EXPECT_EQ(importable["workloads"][0]["id"], wid);
+  EXPECT_EQ(importable["workloads"][0]["snapshots_on_target"], 2);
+  json imported = CallAs("admin", "POST", admin_v1 + "/workloads/import_workloads",
+                         json{{"workload_ids", json::array({wid})}}, 200);
+  ASSERT_EQ(imported["workloads"]["imported_workloads"], json::array({wid})) << imported.dump();
+  EXPECT_EQ(imported["workloads"]["details"][0]["snapshots_imported"], 2) << imported.dump();
+  EXPECT_EQ(Call("GET", V1("/snapshots/" + sid2))["snapshot"].value("status", ""), "available");
   json restored = Restore(wid, sid2, {{"restore_type", "oneclick"}, {"oneclickrestore", true}});
   ASSERT_EQ(restored["status"], "available") << restored.dump();
   ASSERT_TRUE(restored["instances"].is_array() && !restored["instances"].empty()) << restored.dump();

@@ -155,9 +155,14 @@ class CairnDevcloudFixture : public ::testing::Test {
 
   static json Call(const std::string& method, const std::string& path, const std::optional<json>& body = std::nullopt,
                    int expect = 0) {
+    return CallAs("demo", method, path, body, expect);
+  }
+  // Call as the devcloud user `user` (demo or admin).
+  static json CallAs(const std::string& user, const std::string& method, const std::string& path,
+                     const std::optional<json>& body = std::nullopt, int expect = 0) {
     httplib::Client client("127.0.0.1", api_->port());
     client.set_read_timeout(120, 0);
-    httplib::Headers headers{{"X-Auth-Token", tokens_["demo"].id}};
+    httplib::Headers headers{{"X-Auth-Token", tokens_[user].id}};
     const std::string text = body ? body->dump() : "";
     httplib::Result r = method == "GET"      ? client.Get(path.c_str(), headers)
                         : method == "DELETE" ? client.Delete(path.c_str(), headers)
