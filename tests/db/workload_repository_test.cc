@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "db/restore_repository.h"
 #include "db/snapshot_repository.h"
 #include "db_test_support.h"
 
@@ -253,6 +254,43 @@ TEST_P(WorkloadRepositoryTest, PurgeWaitsForTheSnapshots) {
   purged = repo.Purge(later);
   CAIRN_ASSERT_OK(purged);
   EXPECT_EQ(*purged, 1);
+}
+
+TEST_P(WorkloadRepositoryTest, EraseRemovesADeletedWorkloadWithEverythingOfIt) {
+  WorkloadRepository repo(*db_);
+  SnapshotRepository snapshots(*db_);
+  auto w = repo.Create(MakeWorkload("p1", "erased", 2));
+  auto other = repo.Create(MakeWorkload("p1", "other"));
+  CAIRN_ASSERT_OK(w);
+  CAIRN_ASSERT_OK(other);
+  auto s = snapshots.Create({.workload_id = w->id, .project_id = "p1"});
+  auto kept = snapshots.Create({.workload_id = other->id, .project_id = "p1"});
+  CAIRN_ASSERT_OK(s);
+  CAIRN_ASSERT_OK(kept);
+  CAIRN_ASSERT_OK(snapshots.PutVm({.snapshot_id = s->id, .vm_id = "vm-1"}));
+  auto disk = snapshots.PutDisk({.snapshot_id = s->id, .vm_id = "vm-1", .device = "vda"});
+  CAIRN_ASSERT_OK(disk);
+  CAIRN_ASSERT_OK(RestoreRepository(*db_).Create({.snapshot_id = s->id, .workload_id = w->id, .project_id = "p1"}));
+  // A live workload is not erased.
+  EXPECT_EQ(repo.Erase(w->id).code(), ErrorCode::kConflict);
+  CAIRN_ASSERT_OK(repo.Get(w->id));
+  CAIRN_ASSERT_OK(snapshots.SoftDelete(s->id));
+  CAIRN_ASSERT_OK(repo.SoftDelete(w->id));
+  CAIRN_ASSERT_OK(repo.Erase(w->id));
+  EXPECT_EQ(repo.Get(w->id, /*include_deleted=*/true).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(snapshots.Get(s->id, /*include_deleted=*/true).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(snapshots.GetDisk(disk->id).status().code(), ErrorCode::kNotFound);
+  // The same id can be created again (what an import does), the other workload is untouched.
+  Workload again = MakeWorkload("p1", "erased");
+  again.id = w->id;
+  again.created_at = w->created_at - std::chrono::hours(48);
+  auto recreated = repo.Create(again);
+  CAIRN_ASSERT_OK(recreated);
+  EXPECT_EQ(repo.Get(w->id)->created_at, recreated->created_at);
+  EXPECT_EQ(recreated->created_at, std::chrono::floor<std::chrono::microseconds>(again.created_at));
+  CAIRN_ASSERT_OK(snapshots.Get(kept->id));
+  // Nothing to erase: OK.
+  CAIRN_ASSERT_OK(repo.Erase("00000000-0000-4000-8000-000000000000"));
 }
 
 TEST_P(WorkloadRepositoryTest, CountsAndFindByVm) {
