@@ -71,9 +71,9 @@ demo-datamover: build
 
 # Stops what `make demo` left running: cairn-aio, then the devcloud.
 down:
-	@if [ -f $${CAIRN_DEMO_DIR:-/var/tmp/cairn-demo}/cairn-aio.pid ]; then \
-	  kill $$(cat $${CAIRN_DEMO_DIR:-/var/tmp/cairn-demo}/cairn-aio.pid) 2>/dev/null || true; \
-	  rm -f $${CAIRN_DEMO_DIR:-/var/tmp/cairn-demo}/cairn-aio.pid; echo "cairn-aio stopped"; fi
+	@d=$${CAIRN_DEMO_DIR:-/var/tmp/cairn-demo}; pid=$$(cat $$d/cairn-aio.pid 2>/dev/null || true); \
+	if [ -n "$$pid" ] && tr '\0' ' ' < /proc/$$pid/cmdline 2>/dev/null | grep -q cairn-aio; then \
+	  kill $$pid; echo "cairn-aio stopped"; fi; rm -f $$d/cairn-aio.pid
 	devcloud/down
 
 bench: build

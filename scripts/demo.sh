@@ -46,6 +46,13 @@ console_has() { os console log show "$1" 2>/dev/null | tr -d '\r' | grep -aq -- 
 volume_is() { [ "$(os volume show "$1" -f value -c status)" = "$2" ]; }
 workload_is() { [ "$(cairn workload-show "$1" -f value -c status)" = "$2" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
+# The pid of the cairn-aio this demo started, when it still runs (not a reused pid).
+aio_pid() {
+  local pid
+  pid=$(cat "$STATE/cairn-aio.pid" 2>/dev/null) || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "cairn-aio --config-file $STATE/cairn.conf" || return 1
+  echo "$pid"
+}
 json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
 to_bytes() { numfmt --from=iec "$1"; }
 FILL_BYTES=$(to_bytes "$FILL")
@@ -73,7 +80,7 @@ verify() { # WHAT IMAGE OFFSET KEY
 cleanup() {
   local ids
   ids=$(os server list --name "^$RUN-" -f value -c ID 2>/dev/null || true)
-  [ -n "$ids" ] && os server delete --wait $ids >/dev/null 2>&1
+  if [ -n "$ids" ]; then os server delete --wait $ids >/dev/null 2>&1 || true; fi
   for v in $(os volume list --name "$RUN-db-data" -f value -c ID 2>/dev/null || true); do
     os volume delete "$v" >/dev/null 2>&1 || true
   done
@@ -90,9 +97,13 @@ else
 fi
 
 step "cairn-aio: API, engine, scheduler and datamover in one process, on the embedded defaults"
-if [ -f "$STATE/cairn-aio.pid" ] && kill -0 "$(cat "$STATE/cairn-aio.pid")" 2>/dev/null; then
-  kill "$(cat "$STATE/cairn-aio.pid")"
-  wait_for 120 "the previous cairn-aio to stop" gone "$(cat "$STATE/cairn-aio.pid")"
+if pid=$(aio_pid); then
+  kill "$pid"
+  wait_for 120 "the previous cairn-aio to stop" gone "$pid"
+fi
+# Only a directory this demo made (or an empty one) is wiped.
+if [ -e "$STATE" ] && [ ! -f "$STATE/cairn.conf" ] && [ -n "$(ls -A "$STATE" 2>/dev/null)" ]; then
+  fail "$STATE exists and is not the demo's: set CAIRN_DEMO_DIR to another directory"
 fi
 rm -rf "$STATE"
 mkdir -p "$STATE"
@@ -131,10 +142,11 @@ EOF
 start_aio() {
   nohup "$AIO" --config-file "$STATE/cairn.conf" > "$STATE/cairn-aio.out" 2>&1 < /dev/null &
   echo $! > "$STATE/cairn-aio.pid"
-  wait_for 60 "cairn-aio to answer" curl -sf "http://127.0.0.1:$PORT/"
+  wait_for 60 "cairn-aio to answer" aio_answers
 }
+aio_answers() { aio_pid >/dev/null && curl -sf "http://127.0.0.1:$PORT/"; }
 stop_aio() {
-  local pid; pid=$(cat "$STATE/cairn-aio.pid")
+  local pid; pid=$(aio_pid) || fail "cairn-aio is not running"
   kill "$pid"
   wait_for 120 "cairn-aio to stop" gone "$pid"
 }
@@ -193,7 +205,8 @@ SNAP1=$(snap_json "$SID1"); SNAP2=$(snap_json "$SID2")
 # --- 4. disaster recovery of the database --------------------------------------------------------
 step "disaster: Cairn's database is lost; a fresh one imports the workloads from the target"
 stop_aio
-mv "$STATE/cairn.db" "$STATE/cairn.db.lost"
+mkdir "$STATE/lost"
+for f in cairn.db cairn.db-wal cairn.db-shm; do [ ! -e "$STATE/$f" ] || mv "$STATE/$f" "$STATE/lost/"; done
 start_aio
 cairn_admin workload-get-importworkloads-list
 T_IMPORT=$(date +%s.%N)
@@ -230,7 +243,8 @@ for line in "${NEW[@]}"; do
   verify "$name root disk, generation 2" "$disk" "$FILL_BYTES" "$seed/vda/2"
   if [ "$name" = "$RUN-db" ]; then
     [ -n "$vols" ] || fail "$name came back without its volume"
-    vfile=$(ls "$DC"/data/cinder/mnt/*/volume-"$vols" | head -1)
+    vfile=$(ls "$DC"/data/cinder/mnt/*/volume-"$vols" 2>/dev/null | head -1 || true)
+    [ -n "$vfile" ] || fail "no file of the restored volume $vols"
     # The new volume has a new serial: its guest starts generation 1 of a new key at
     # offset 0, so the snapshot's generation 2 (at $FILL) is what is checked here.
     verify "$name volume, generation 2" "$vfile" "$FILL_BYTES" "$SEED_DB/$VKEY/2"

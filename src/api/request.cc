@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/json_input.h"
 #include "common/strings.h"
 
 namespace cairn::api {
@@ -9,37 +10,12 @@ namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// True when `text` nests lists and objects deeper than kMaxBodyNesting
-// (outside strings). Such bodies are refused before parsing: the parsed value
-// is copied, compared and serialised recursively, which a body of a few
-// hundred kilobytes of "[" would take past the end of the stack.
-bool NestsTooDeep(std::string_view text) {
-  size_t depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxBodyNesting) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
 // Parses the body as JSON; InvalidArgument for a missing or malformed body.
 Result<nlohmann::json> ParseBody(const Request& request) {
   if (request.HasNoBody()) return Status::InvalidArgument("The request body is missing.");
-  if (NestsTooDeep(request.body)) {
+  // The parsed value is copied, compared and serialised recursively, which a
+  // body of a few hundred kilobytes of "[" would take past the end of the stack.
+  if (JsonNestsDeeperThan(request.body, kMaxBodyNesting)) {
     return Status::InvalidArgument("Malformed request body: nested deeper than " + std::to_string(kMaxBodyNesting) +
                                    " levels.");
   }

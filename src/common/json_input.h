@@ -44,6 +44,12 @@ Result<std::string> ReadString(const nlohmann::json& value, std::string_view fie
 Result<std::string> ReadScalarText(const nlohmann::json& value, std::string_view field,
                                    size_t max_bytes = 255);
 
+// True when `text` nests lists and objects deeper than `max_depth` (counted
+// outside strings). Untrusted JSON is checked with it before parsing: a
+// parsed value is copied and serialised recursively, which a few hundred
+// kilobytes of "[" would take past the end of the stack.
+bool JsonNestsDeeperThan(std::string_view text, size_t max_depth);
+
 // A short description of a JSON value for error messages: its text for
 // scalars (quoted and clipped for strings), "an object", "a list", "null".
 std::string DescribeJson(const nlohmann::json& value);

@@ -217,6 +217,22 @@ Status WorkloadRepository::SoftDelete(std::string_view id) {
                                  internal::kSetStatusDeleted);
 }
 
+Status WorkloadRepository::SetOwner(std::string_view id, std::string_view project_id, std::string_view user_id) {
+  return db_.RunInTransaction("set owner of workload " + std::string(id), [&](soci::session& session) -> Status {
+    MustGet(session, id, false);  // NotFound when missing or deleted
+    const TimePoint now = internal::Now();
+    for (const auto& [table, key] : {std::pair{"workloads", "id"}, std::pair{"snapshots", "workload_id"},
+                                     std::pair{"restores", "workload_id"}}) {
+      Params p;
+      Exec(session,
+           "UPDATE " + std::string(table) + " SET project_id = " + p.Text(project_id) + ", user_id = " +
+               p.Text(user_id) + ", updated_at = " + p.Time(now) + " WHERE " + key + " = " + p.Text(id),
+           p);
+    }
+    return Status::OK();
+  });
+}
+
 Status WorkloadRepository::Erase(std::string_view id) {
   return db_.RunInTransaction("erase workload " + std::string(id), [&](soci::session& session) -> Status {
     Params q;

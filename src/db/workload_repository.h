@@ -68,6 +68,10 @@ class WorkloadRepository {
   // Soft delete: status "deleted", deleted flag and time. NotFound when
   // missing or already deleted.
   Status SoftDelete(std::string_view id);
+  // Gives a live workload, its snapshots and its restores to another project
+  // and user, in one transaction (snapshots and restores are seen through
+  // their own project). NotFound when missing or deleted.
+  Status SetOwner(std::string_view id, std::string_view project_id, std::string_view user_id);
   // Removes for good a soft-deleted workload with everything that refers to
   // it (its VMs, snapshots with their VMs and disks, restores), so that an
   // import can bring it back under the same id. Conflict when the workload

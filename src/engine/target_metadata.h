@@ -21,9 +21,10 @@ nlohmann::json SnapshotVmToJson(const db::SnapshotVm& vm);
 nlohmann::json SnapshotDiskToJson(const db::SnapshotDisk& disk);
 
 // The inverse of the *ToJson functions, for import: reads what a target's
-// *_db file holds (written by Cairn or by the other workloadmgr
-// implementation, so keys may be missing; missing ones keep the model's
-// defaults). InvalidArgument naming the file's field when a value has the
+// *_db file holds (written by Cairn; keys may be missing, and keep the
+// model's defaults then; the other workloadmgr implementation's spellings
+// such as display_name are read too, though its targets import no snapshots:
+// they have no manifests and name backing files by absolute paths). InvalidArgument naming the file's field when a value has the
 // wrong type, or when a required id is missing or not a safe path component.
 // The row times are read from created_at/updated_at/finished_at when present.
 Result<db::Workload> WorkloadFromJson(const nlohmann::json& value);

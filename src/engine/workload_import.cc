@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_input.h"
 #include "common/log.h"
 #include "datamover/catalog.h"
 #include "db/snapshot_repository.h"
@@ -23,6 +24,7 @@ namespace ss = db::snapshot_status;
 constexpr std::string_view kWorkloadPrefix = "workload_";
 constexpr std::string_view kSnapshotPrefix = "snapshot_";
 constexpr std::string_view kVmPrefix = "vm_id_";
+constexpr size_t kMaxJsonNesting = 64;
 
 // The id after `prefix` in a directory name, or "" when the name has another shape.
 std::string IdAfter(std::string_view name, std::string_view prefix) {
@@ -33,6 +35,9 @@ std::string IdAfter(std::string_view name, std::string_view prefix) {
 
 Result<json> ReadJsonFile(target::Store& store, const std::string& path) {
   CAIRN_ASSIGN_OR_RETURN(std::string text, store.ReadSmall(path, 16 << 20));
+  if (JsonNestsDeeperThan(text, kMaxJsonNesting)) {
+    return Status::InvalidArgument(path + " nests deeper than " + std::to_string(kMaxJsonNesting) + " levels");
+  }
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return Status::InvalidArgument(path + " is not valid JSON");
   return value;
@@ -65,11 +70,18 @@ Result<std::vector<std::string>> SnapshotIds(target::Store& store, const std::st
   return ids;
 }
 
+// One disk backup as the target holds it: its row (path and size from the
+// image), and the store path of the image its image is backed by.
+struct TargetDisk {
+  db::SnapshotDisk row;
+  std::optional<std::string> backing;  // nullopt: a standalone (full) image
+};
+
 // A snapshot as the target holds it, checked.
 struct TargetSnapshot {
   db::Snapshot snapshot;
   std::vector<db::SnapshotVm> vms;
-  std::vector<db::SnapshotDisk> disks;
+  std::vector<TargetDisk> disks;
 };
 
 Result<db::Snapshot> ReadSnapshotDb(target::Store& store, const std::string& workload_id, const std::string& id) {
@@ -83,8 +95,8 @@ Result<db::Snapshot> ReadSnapshotDb(target::Store& store, const std::string& wor
 }
 
 // One disk of a snapshot: its disk_db checked against the published backup
-// beside it; the parent is the disk id of the image's backing file.
-Result<db::SnapshotDisk> ReadDisk(target::Store& store, const db::Snapshot& s, const std::string& vm_id,
+// beside it, with the path of the image's backing file.
+Result<TargetDisk> ReadDisk(target::Store& store, const db::Snapshot& s, const std::string& vm_id,
                                   const std::string& dir_name) {
   std::string resource, device;
   if (!layout::ParseDiskDirName(dir_name, resource, device)) {
@@ -103,25 +115,25 @@ Result<db::SnapshotDisk> ReadDisk(target::Store& store, const db::Snapshot& s, c
     return Status::InvalidArgument(layout::DiskDb(dir) + " names image " + disk->id + ", the directory holds " +
                                    backup.image_id);
   }
-  Result<std::unique_ptr<qcow2::Disk>> image = datamover::OpenBackupImage(store, backup, /*follow_backing=*/false);
-  if (!image.ok()) return image.status().WithContext("image " + backup.image_path());
+  // Through the store first: it refuses symbolic links inside the tree.
   CAIRN_ASSIGN_OR_RETURN(auto file, store.OpenForRead(backup.image_path()));
   CAIRN_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  Result<std::unique_ptr<qcow2::Disk>> image = datamover::OpenBackupImage(store, backup, /*follow_backing=*/false);
+  if (!image.ok()) return image.status().WithContext("image " + backup.image_path());
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> backing, datamover::BackingImagePath(store, backup.image_path()));
   disk->snapshot_id = s.id;
   disk->path = backup.image_path();
   disk->size = static_cast<int64_t>(size);
   disk->status = "available";
-  disk->parent_disk_snapshot_id.reset();
+  disk->parent_disk_snapshot_id.reset();  // set from `backing` once the parent is known
   if (backing) {
     const std::string prefix = layout::WorkloadDir(s.workload_id) + "/";
     if (backing->compare(0, prefix.size(), prefix) != 0) {
       return Status::InvalidArgument("image " + backup.image_path() + " is backed by " + *backing +
                                      ", outside its workload");
     }
-    disk->parent_disk_snapshot_id = backing->substr(backing->rfind('/') + 1);
   }
-  return *disk;
+  return TargetDisk{.row = std::move(*disk), .backing = std::move(backing)};
 }
 
 // Reads and checks one snapshot: its snapshot_db says available and every
@@ -148,18 +160,25 @@ Result<TargetSnapshot> ReadSnapshot(target::Store& store, const std::string& wor
     if (vm_id.empty()) continue;
     CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> disk_dirs, store.List(layout::VmDir(workload_id, id, vm_id)));
     for (const auto& dir_name : disk_dirs) {
-      CAIRN_ASSIGN_OR_RETURN(db::SnapshotDisk disk, ReadDisk(store, s, vm_id, dir_name));
+      CAIRN_ASSIGN_OR_RETURN(TargetDisk disk, ReadDisk(store, s, vm_id, dir_name));
       out.disks.push_back(std::move(disk));
     }
   }
   if (out.disks.empty()) return Status::Conflict("it has no disk backups");
+  if (out.vms.empty()) return Status::Conflict("its snapshot_vms_db lists no VM");
   for (const auto& vm : out.vms) {
     const bool has_disk = std::any_of(out.disks.begin(), out.disks.end(),
-                                      [&](const db::SnapshotDisk& d) { return d.vm_id == vm.vm_id; });
+                                      [&](const TargetDisk& d) { return d.row.vm_id == vm.vm_id; });
     if (!has_disk) return Status::Conflict("VM " + vm.vm_id + " has no disk backups");
   }
+  for (const auto& d : out.disks) {
+    const bool listed = std::any_of(out.vms.begin(), out.vms.end(),
+                                    [&](const db::SnapshotVm& vm) { return vm.vm_id == d.row.vm_id; });
+    if (!listed) return Status::Conflict("disk " + d.row.device + " belongs to VM " + d.row.vm_id +
+                                         ", which its snapshot_vms_db does not list");
+  }
   int64_t size = 0;
-  for (const auto& d : out.disks) size += d.size;
+  for (const auto& d : out.disks) size += d.row.size;
   s.size = size;
   s.progress_percent = 100;
   s.progress_msg = "imported from the backup target";
@@ -172,6 +191,9 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
   CAIRN_ASSIGN_OR_RETURN(bool exists, store.Exists(layout::WorkloadDir(workload_id)));
   if (!exists) return Status::NotFound("not found on the backup target " + store.Describe());
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, ReadWorkload(store, workload_id));
+  if (w.project_id.empty() || w.user_id.empty()) {
+    return Status::InvalidArgument(layout::WorkloadDb(workload_id) + " names no project_id or no user_id");
+  }
   result.name = w.name;
   result.project_id = w.project_id;
   result.user_id = w.user_id;
@@ -184,10 +206,14 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
   if (live && !upgrade) {
     return Status::AlreadyExists("already in the database (import with upgrade to add the snapshots it lacks)");
   }
+  // The snapshots belong to the workload's owner (the database's, when it
+  // has the workload: it may have been reassigned since).
+  const std::string owner_project = live ? row->project_id : w.project_id;
+  const std::string owner_user = live ? row->user_id : w.user_id;
 
-  // Disk ids a snapshot's images may be backed by: those recorded already
-  // (upgrade), then those imported here, oldest snapshot first.
-  std::set<std::string> known_disks;
+  // The images a snapshot's images may be backed by, by store path: those
+  // recorded already (upgrade), then those accepted here.
+  std::map<std::string, std::string> known_images;  // image path -> disk id
   std::set<std::string> known_snapshots;
   if (live) {
     db::SnapshotFilter f;
@@ -198,10 +224,10 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
       known_snapshots.insert(s.id);
       if (s.deleted) continue;
       CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
-      for (const auto& d : disks) known_disks.insert(d.id);
+      for (const auto& d : disks) known_images[d.path] = d.id;
     }
   }
-  std::vector<TargetSnapshot> found;
+  std::vector<TargetSnapshot> pending;
   CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> ids, SnapshotIds(store, workload_id));
   for (const auto& id : ids) {
     if (known_snapshots.count(id) != 0) continue;
@@ -210,28 +236,64 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
       result.skipped.push_back("snapshot " + id + ": " + s.status().message());
       continue;
     }
-    found.push_back(std::move(*s));
+    s->snapshot.project_id = owner_project;
+    s->snapshot.user_id = owner_user;
+    pending.push_back(std::move(*s));
   }
-  std::sort(found.begin(), found.end(), [](const TargetSnapshot& a, const TargetSnapshot& b) {
-    return std::tie(a.snapshot.created_at, a.snapshot.id) < std::tie(b.snapshot.created_at, b.snapshot.id);
-  });
+  // A disk id recorded for another snapshot is not taken over (those of the
+  // deleted workload this import replaces go with it).
+  const bool replaces_deleted = !live && row.ok();
+  for (auto it = pending.begin(); it != pending.end();) {
+    std::string taken;
+    for (const auto& d : it->disks) {
+      auto other = snapshots.GetDisk(d.row.id);
+      if (!other.ok()) continue;
+      auto owner = snapshots.Get(other->snapshot_id, /*include_deleted=*/true);
+      if (replaces_deleted && owner.ok() && owner->workload_id == workload_id) continue;
+      taken = "disk image " + d.row.id + " is already recorded for snapshot " + other->snapshot_id;
+      break;
+    }
+    if (taken.empty()) {
+      ++it;
+    } else {
+      result.skipped.push_back("snapshot " + it->snapshot.id + ": " + taken);
+      it = pending.erase(it);
+    }
+  }
+  // Parents before children, by the backing chains themselves: each pass
+  // takes the snapshots whose backing images are all known.
   std::vector<TargetSnapshot> chosen;
-  for (auto& s : found) {
-    std::string broken;
+  for (bool progress = true; progress && !pending.empty();) {
+    progress = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      const bool ready = std::all_of(it->disks.begin(), it->disks.end(), [&](const TargetDisk& d) {
+        return !d.backing || known_images.count(*d.backing) != 0;
+      });
+      if (!ready) {
+        ++it;
+        continue;
+      }
+      for (auto& d : it->disks) {
+        if (d.backing) d.row.parent_disk_snapshot_id = known_images[*d.backing];
+        known_images[d.row.path] = d.row.id;
+      }
+      chosen.push_back(std::move(*it));
+      it = pending.erase(it);
+      progress = true;
+    }
+  }
+  for (const auto& s : pending) {
     for (const auto& d : s.disks) {
-      if (d.parent_disk_snapshot_id && known_disks.count(*d.parent_disk_snapshot_id) == 0) {
-        broken = "disk " + d.device + " of VM " + d.vm_id + " is backed by image " + *d.parent_disk_snapshot_id +
-                 ", which no imported snapshot has";
+      if (d.backing && known_images.count(*d.backing) == 0) {
+        result.skipped.push_back("snapshot " + s.snapshot.id + ": disk " + d.row.device + " of VM " + d.row.vm_id +
+                                 " is backed by " + *d.backing + ", which no imported snapshot has");
         break;
       }
     }
-    if (!broken.empty()) {
-      result.skipped.push_back("snapshot " + s.snapshot.id + ": " + broken);
-      continue;
-    }
-    for (const auto& d : s.disks) known_disks.insert(d.id);
-    chosen.push_back(std::move(s));
   }
+  std::sort(chosen.begin(), chosen.end(), [](const TargetSnapshot& a, const TargetSnapshot& b) {
+    return std::tie(a.snapshot.created_at, a.snapshot.id) < std::tie(b.snapshot.created_at, b.snapshot.id);
+  });
 
   // The workload as it will be recorded.
   if (!live) {
@@ -239,10 +301,13 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
     w.host.clear();
     w.secret_uuid.clear();
     if (!workloads.GetType(w.workload_type_id).ok()) w.workload_type_id = std::string(db::kParallelWorkloadTypeId);
-    if (w.jobschedule.is_object() && w.jobschedule.value("enabled", false) == true) {
-      w.jobschedule["enabled"] = false;
+    if (!w.jobschedule.is_object()) w.jobschedule = json::object();
+    const json* enabled = FindMember(w.jobschedule, "enabled");
+    const Result<bool> was_enabled = enabled ? ReadBool(*enabled, "enabled") : Result<bool>(false);
+    if (!was_enabled.ok() || *was_enabled) {
       result.schedule_note = "its schedule was imported disabled: create a trust and enable it again";
     }
+    w.jobschedule["enabled"] = false;
     int64_t usage = 0;
     for (const auto& s : chosen) usage += s.snapshot.size;
     w.storage_usage = usage;
@@ -257,7 +322,7 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
     for (const auto& s : chosen) {
       CAIRN_RETURN_IF_ERROR(tx_snapshots.Create(s.snapshot).status());
       for (const auto& vm : s.vms) CAIRN_RETURN_IF_ERROR(tx_snapshots.PutVm(vm));
-      for (const auto& d : s.disks) CAIRN_RETURN_IF_ERROR(tx_snapshots.PutDisk(d).status());
+      for (const auto& d : s.disks) CAIRN_RETURN_IF_ERROR(tx_snapshots.PutDisk(d.row).status());
     }
     if (live) {
       CAIRN_ASSIGN_OR_RETURN(db::SnapshotUsage usage, tx_snapshots.Usage(std::nullopt, workload_id));

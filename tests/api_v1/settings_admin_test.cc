@@ -363,6 +363,9 @@ TEST_F(ApiV1Test, AdminMetricsAndAudit) {
 
 TEST_F(ApiV1Test, Reassign) {
   const std::string wa = h.CreateWorkload(kTokMemberA, {kVmA1});
+  h.MarkWorkloadAvailable(wa);
+  const db::Snapshot snap = h.AddAvailableSnapshot(wa);
+  const db::Restore restore = h.AddRestore(snap, "available");
   const std::string url = h.P(kAdminProject, "/workloads/reasign_workloads");
   json body = json::array({{{"workload_ids", json::array({wa})}, {"migrate_cloud", false},
                             {"old_tenant_ids", json::array()}, {"user_id", kUserB}, {"new_tenant_id", kProjectB}}});
@@ -377,6 +380,10 @@ TEST_F(ApiV1Test, Reassign) {
   EXPECT_EQ(a.body["workloads"]["reassigned_workloads"][0]["id"], wa);
   EXPECT_EQ(h.Get(h.P(kProjectB, "/workloads/" + wa), kTokMemberB).status, 200);
   EXPECT_TRUE(IsFault(h.Get(h.P(kProjectA, "/workloads/" + wa), kTokMemberA), 404, "itemNotFound"));
+  // Its snapshots and restores go with it (each is seen through its own project).
+  EXPECT_EQ(h.Get(h.P(kProjectB, "/snapshots/" + snap.id), kTokMemberB).status, 200);
+  EXPECT_EQ(h.Get(h.P(kProjectB, "/restores/" + restore.id), kTokMemberB).status, 200);
+  EXPECT_TRUE(IsFault(h.Get(h.P(kProjectA, "/snapshots/" + snap.id), kTokMemberA), 404, "itemNotFound"));
 }
 
 TEST_F(ApiV1Test, ReassignIsAllOrNothing) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
 #include "datamover/backup.h"
@@ -119,6 +120,16 @@ class WorkloadImportTest : public ::testing::Test {
     auto r = datamover::Restore(*store_, req);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_TRUE(datamover::testing::SameFiles(req.to, dir_ / ("disk-" + std::to_string(i))));
+  }
+
+  // Rewrites a JSON file of the target with `change`.
+  void Rewrite(const std::string& path, const std::function<void(json&)>& change) {
+    auto text = store_->ReadSmall(path);
+    ASSERT_TRUE(text.ok()) << text.status().ToString();
+    json value = json::parse(*text);
+    change(value);
+    const std::string out = value.dump();
+    ASSERT_TRUE(store_->WriteAtomic(path, std::as_bytes(std::span(out.data(), out.size()))).ok());
   }
 
   TempDir dir_;
@@ -309,6 +320,82 @@ TEST_F(WorkloadImportTest, BadMetadataIsReportedAndLosesNothing) {
   EXPECT_FALSE(db::WorkloadRepository(*fresh).Get(bad).ok());
   // The target is left as it was.
   EXPECT_TRUE(store_->Exists(target::layout::WorkloadDb(bad)).value());
+}
+
+TEST_F(WorkloadImportTest, OwnersScheduleAndOrderComeFromTheWorkloadAndTheChainsNotFromLooseJson) {
+  MakeWorkload(3);
+  // A schedule written with a string boolean; snapshot_db files without an
+  // owner and with times that put the children before their parents.
+  Rewrite(target::layout::WorkloadDb(workload_.id), [](json& w) { w["jobschedule"]["enabled"] = "True"; });
+  for (size_t i = 0; i < snapshot_ids_.size(); ++i) {
+    Rewrite(target::layout::SnapshotDb(workload_.id, snapshot_ids_[i]), [&](json& s) {
+      s.erase("project_id");
+      s.erase("user_id");
+      s["created_at"] = "2024-01-0" + std::to_string(9 - i) + "T00:00:00.000000";
+    });
+  }
+  auto fresh = FreshDatabase(dir_ / "second.db");
+  auto report = ImportWorkloads(*fresh, *store_, {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->imported.size(), 1u) << (report->failed.empty() ? "" : report->failed[0].error);
+  EXPECT_EQ(report->imported[0].snapshots_imported, 3);
+  EXPECT_FALSE(report->imported[0].schedule_note.empty());
+  EXPECT_EQ(db::WorkloadRepository(*fresh).Get(workload_.id)->jobschedule["enabled"], false);
+  db::SnapshotRepository rows(*fresh);
+  for (size_t i = 0; i < snapshot_ids_.size(); ++i) {
+    auto s = rows.Get(snapshot_ids_[i]);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->project_id, "p1");
+    EXPECT_EQ(s->user_id, "u1");
+    auto disks = rows.ListDisks(snapshot_ids_[i]);
+    ASSERT_EQ(disks->size(), 1u);
+    if (i > 0) {
+      EXPECT_EQ((*disks)[0].parent_disk_snapshot_id, disk_ids_[i - 1]);
+    }
+  }
+}
+
+TEST_F(WorkloadImportTest, ADiskIdAnotherSnapshotHasIsNotTakenOver) {
+  MakeWorkload(2);
+  auto fresh = FreshDatabase(dir_ / "second.db");
+  db::Workload other{.project_id = "p2", .user_id = "u2", .name = "other"};
+  auto w = db::WorkloadRepository(*fresh).Create(other);
+  ASSERT_TRUE(w.ok());
+  auto s = db::SnapshotRepository(*fresh).Create({.workload_id = w->id, .project_id = "p2"});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(db::SnapshotRepository(*fresh).PutDisk({.id = disk_ids_[0], .snapshot_id = s->id, .vm_id = "v",
+                                                      .device = "vda"}).ok());
+  auto report = ImportWorkloads(*fresh, *store_, {.workload_ids = {workload_.id}});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->imported.size(), 1u);
+  EXPECT_EQ(report->imported[0].snapshots_imported, 0);  // the first is taken, the second is backed by it
+  ASSERT_EQ(report->imported[0].skipped.size(), 2u);
+  EXPECT_NE(report->imported[0].skipped[0].find("already recorded for snapshot " + s->id), std::string::npos)
+      << report->imported[0].skipped[0];
+  EXPECT_EQ(db::SnapshotRepository(*fresh).GetDisk(disk_ids_[0])->snapshot_id, s->id);
+}
+
+TEST_F(WorkloadImportTest, HostileWorkloadDbsFailAlone) {
+  MakeWorkload(1);
+  const std::string deep_id = "22222222-2222-4333-8444-555555555555";
+  const std::string deep = "{\"id\": \"" + deep_id + "\", \"metadata\": " + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  ASSERT_TRUE(store_->WriteAtomic(target::layout::WorkloadDb(deep_id),
+                                  std::as_bytes(std::span(deep.data(), deep.size()))).ok());
+  const std::string ownerless_id = "33333333-2222-4333-8444-555555555555";
+  const std::string ownerless = "{\"id\": \"" + ownerless_id + "\", \"name\": \"nobody's\"}";
+  ASSERT_TRUE(store_->WriteAtomic(target::layout::WorkloadDb(ownerless_id),
+                                  std::as_bytes(std::span(ownerless.data(), ownerless.size()))).ok());
+  auto fresh = FreshDatabase(dir_ / "second.db");
+  auto listed = ListTargetWorkloads(*fresh, *store_);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 2u);  // the deep one is left out
+  auto report = ImportWorkloads(*fresh, *store_, {.workload_ids = {deep_id, ownerless_id, workload_.id}});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->imported.size(), 1u);
+  ASSERT_EQ(report->failed.size(), 2u);
+  EXPECT_NE(report->failed[0].error.find("nests deeper than 64 levels"), std::string::npos) << report->failed[0].error;
+  EXPECT_NE(report->failed[1].error.find("names no project_id"), std::string::npos) << report->failed[1].error;
 }
 
 TEST(TargetMetadataFromJsonTest, ReadsTheOtherImplementationsSpellingsAndNamesBadFields) {

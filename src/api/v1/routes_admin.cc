@@ -208,17 +208,14 @@ Result<Response> Reassign(ApiService& service, const Request& request) {
   // Every item checked: move them all in one transaction (all or nothing).
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("reassign workloads", [&](db::Executor& tx) -> Status {
     for (const auto& move : moves) {
-      db::WorkloadUpdate update;
-      update.project_id = move.project_id;
-      update.user_id = move.user_id;
-      auto updated = db::WorkloadRepository(tx).Update(move.id, update);
-      if (!updated.ok()) {
-        if (updated.status().code() == ErrorCode::kNotFound) {
-          return Status::InvalidArgument("Workload " + move.id + " does not exist.");
-        }
-        return updated.status();
+      // The workload with its snapshots and restores (each seen through its own project).
+      db::WorkloadRepository repo(tx);
+      if (Status moved = repo.SetOwner(move.id, move.project_id, move.user_id); !moved.ok()) {
+        if (moved.code() == ErrorCode::kNotFound) return Status::InvalidArgument("Workload " + move.id + " does not exist.");
+        return moved;
       }
-      reassigned.push_back({{"id", updated->id}, {"name", updated->name}, {"project_id", move.project_id},
+      CAIRN_ASSIGN_OR_RETURN(db::Workload updated, repo.Get(move.id));
+      reassigned.push_back({{"id", updated.id}, {"name", updated.name}, {"project_id", move.project_id},
                             {"user_id", move.user_id}});
     }
     return Status::OK();

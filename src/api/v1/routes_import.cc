@@ -12,6 +12,7 @@
 #include "db/workload_repository.h"
 #include "engine/job_schedule.h"
 #include "engine/workload_import.h"
+#include "target/layout.h"
 
 namespace cairn::api {
 namespace {
@@ -77,9 +78,10 @@ Result<Response> Import(ApiService& service, const Request& request) {
         return Status::InvalidArgument("Invalid value for 'workload_ids': expected a list, got " + DescribeJson(*ids));
       }
       for (const json& id : *ids) {
+        // Any id the target's layout allows (the list shows them as they are).
         CAIRN_ASSIGN_OR_RETURN(std::string wid, ReadString(id, "workload_ids[]", 128));
-        if (!LooksLikeId(wid)) return Status::InvalidArgument("Invalid value for 'workload_ids[]': " + Quoted(wid) + " is not a workload id");
-        import.workload_ids.push_back(AsciiLower(wid));
+        CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", wid));
+        import.workload_ids.push_back(std::move(wid));
       }
     }
     if (const json* upgrade = FindMember(*body, "upgrade")) {
@@ -114,6 +116,7 @@ Result<Response> ListOrphans(ApiService& service, const Request& request) {
   std::map<std::string, bool> project_exists, user_exists;
   auto exists = [](std::map<std::string, bool>& cache, const std::string& id,
                    const std::function<Status(std::string_view)>& check) -> Result<bool> {
+    if (id.empty()) return false;
     if (auto it = cache.find(id); it != cache.end()) return it->second;
     Status s = check(id);
     if (!s.ok() && !s.IsNotFound()) return s;
