@@ -42,6 +42,9 @@ class CliAppTest : public ::testing::Test {
     options.bind_host = "127.0.0.1";
     options.bind_port = 0;
     options.workers = 2;
+    // The in-process CLI leaves its keep-alive connection open; Stop waits
+    // for idle connections up to this long at the end of each test.
+    options.keep_alive_timeout = std::chrono::seconds(1);
     server_ = std::make_unique<api::HttpServer>(options, h_.dispatcher());
     ASSERT_TRUE(server_->Start().ok());
     endpoint_ = "http://127.0.0.1:" + std::to_string(server_->port()) + "/v1/" + at::kProjectA;
@@ -314,6 +317,7 @@ class KeystoneCliTest : public CliAppTest {
       res.set_header("X-Subject-Token", at::kTokMemberA);
       res.set_content(token.dump(), "application/json");
     });
+    keystone_.set_keep_alive_timeout(1);  // stop() waits for idle connections this long
     keystone_port_ = keystone_.bind_to_any_port("127.0.0.1");
     keystone_thread_ = std::thread([this] { keystone_.listen_after_bind(); });
     vars_ = {{"OS_AUTH_URL", "http://127.0.0.1:" + std::to_string(keystone_port_) + "/v3"},
