@@ -291,10 +291,6 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
       }
     }
   }
-  std::sort(chosen.begin(), chosen.end(), [](const TargetSnapshot& a, const TargetSnapshot& b) {
-    return std::tie(a.snapshot.created_at, a.snapshot.id) < std::tie(b.snapshot.created_at, b.snapshot.id);
-  });
-
   // The workload as it will be recorded.
   if (!live) {
     w.status = std::string(db::workload_status::kAvailable);

@@ -10,7 +10,6 @@
 #include "common/json_input.h"
 #include "common/strings.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
 #include "engine/workload_import.h"
 #include "target/layout.h"
 
@@ -29,10 +28,6 @@ Result<std::unique_ptr<target::Store>> OpenTarget(ApiService& service) {
   return store;
 }
 
-json ScheduleOf(const db::Workload& w, TimePoint now) {
-  return engine::JobScheduleToJson(StoredSchedule(w, now), now);
-}
-
 // GET /workloads/get_list/import_workloads: {"workloads": [detail views]} of
 // the workloads on the target without a live database row.
 Result<Response> ListImportable(ApiService& service, const Request& request) {
@@ -46,7 +41,7 @@ Result<Response> ListImportable(ApiService& service, const Request& request) {
   for (auto& t : found) {
     if (t.in_database) continue;
     t.workload.status = std::string(db::workload_status::kAvailable);
-    json view = WorkloadView(t.workload, ScheduleOf(t.workload, now), base, true);
+    json view = WorkloadView(t.workload, ScheduleView(t.workload, now), base, true);
     view["snapshots_on_target"] = t.snapshots;
     list.push_back(std::move(view));
   }
@@ -133,7 +128,7 @@ Result<Response> ListOrphans(ApiService& service, const Request& request) {
                              return service.identity.UserExists(id);
                            }));
     if (project_ok && user_ok) continue;
-    json view = WorkloadView(w, ScheduleOf(w, now), base, true);
+    json view = WorkloadView(w, ScheduleView(w, now), base, true);
     view["orphaned"] = project_ok ? "user" : (user_ok ? "project" : "project and user");
     list.push_back(std::move(view));
   }

@@ -24,10 +24,6 @@ namespace ws = db::workload_status;
 constexpr size_t kMaxName = 255;
 constexpr size_t kMaxDescription = 4096;
 
-json ScheduleView(const db::Workload& w, TimePoint now) {
-  return engine::JobScheduleToJson(StoredSchedule(w, now), now);
-}
-
 // The detail view every answer about one workload gives (create, show,
 // update): with the snapshots' storage use as {usage, snapshots}.
 Result<json> DetailView(ApiService& service, const Request& request, const db::Workload& w) {

@@ -22,6 +22,10 @@ engine::JobSchedule StoredSchedule(const db::Workload& w, TimePoint now) {
   return parsed.ok() ? *parsed : engine::DefaultJobSchedule(now);
 }
 
+nlohmann::json ScheduleView(const db::Workload& w, TimePoint now) {
+  return engine::JobScheduleToJson(StoredSchedule(w, now), now);
+}
+
 nlohmann::json StoredForm(const engine::JobSchedule& s, TimePoint now) {
   nlohmann::json out = engine::JobScheduleToJson(s, now);
   out.erase("nextrun");

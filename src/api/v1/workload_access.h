@@ -23,6 +23,10 @@ Result<db::Workload> LoadWorkload(ApiService& service, const Request& request, s
 // schedule when none or an unreadable one is stored.
 engine::JobSchedule StoredSchedule(const db::Workload& workload, TimePoint now);
 
+// The schedule as the workload views show it: canonical JSON with "nextrun"
+// when enabled.
+nlohmann::json ScheduleView(const db::Workload& workload, TimePoint now);
+
 // The form a schedule is stored in: canonical JSON without "nextrun".
 nlohmann::json StoredForm(const engine::JobSchedule& schedule, TimePoint now);
 
