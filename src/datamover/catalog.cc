@@ -1,7 +1,10 @@
 #include "datamover/catalog.h"
 
+#include <algorithm>
+
+#include "common/strings.h"
 #include "qcow2/header.h"
-#include "qcow2/open.h"
+#include "qcow2/image.h"
 #include "target/layout.h"
 
 namespace cairn::datamover {
@@ -92,43 +95,83 @@ Result<Manifest> LoadManifest(target::Store& store, const DiskBackup& backup) {
   return m;
 }
 
+namespace {
+
+// Resolves the backing name of the image at store path `image_path` against
+// the image's directory, within the store.
+Result<std::string> ResolveBackingName(const std::string& image_path, const std::string& backing) {
+  if (backing[0] == '/') return Status::NotSupported(image_path + ": absolute backing file name " + backing);
+  std::vector<std::string> parts;
+  auto push_path = [&](const std::string& p) -> Status {
+    for (std::string_view part : Split(p, '/')) {
+      if (part == "..") {
+        if (parts.empty()) return Status::Corruption(image_path + ": backing file " + backing + " leaves the target");
+        parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.emplace_back(part);
+      }
+    }
+    return Status::OK();
+  };
+  CAIRN_RETURN_IF_ERROR(push_path(image_path.substr(0, image_path.rfind('/'))));
+  CAIRN_RETURN_IF_ERROR(push_path(backing));
+  return Join(parts, "/");
+}
+
+// Opens one layer of a backup chain (and, with follow, the layers below it)
+// through the store, as qcow2, confined to store paths starting with `confine`.
+Result<std::unique_ptr<qcow2::Disk>> OpenChainLayer(target::Store& store, const std::string& path,
+                                                    const std::string& confine, bool follow,
+                                                    std::vector<std::string>& layers) {
+  constexpr size_t kMaxChainLength = 1000;
+  if (layers.size() >= kMaxChainLength)
+    return Status::Corruption(path + ": backing chain longer than " + std::to_string(kMaxChainLength));
+  if (std::find(layers.begin(), layers.end(), path) != layers.end())
+    return Status::Corruption(layers.back() + ": backing chain loop (" + path + " is already in the chain)");
+  layers.push_back(path);
+  auto file = store.OpenForRead(path);
+  if (!file.ok()) return file.status().WithContext("backup image " + path);
+  CAIRN_ASSIGN_OR_RETURN(qcow2::Header header, qcow2::ReadHeader(**file));
+  std::unique_ptr<qcow2::Disk> backing;
+  if (!header.backing_file.empty() && follow) {
+    if (!header.backing_format.empty() && header.backing_format != "qcow2")
+      return Status::Corruption(path + ": backing file " + header.backing_file + " has format '" +
+                                header.backing_format + "'; a backup chain holds qcow2 images only");
+    CAIRN_ASSIGN_OR_RETURN(std::string below, ResolveBackingName(path, header.backing_file));
+    if (below.compare(0, confine.size(), confine) != 0)
+      return Status::Corruption(path + ": backing file " + header.backing_file + " is outside its workload (" +
+                                confine + ")");
+    auto opened = OpenChainLayer(store, below, confine, follow, layers);
+    if (!opened.ok()) return opened.status().WithContext(path + ": backing file " + header.backing_file);
+    backing = std::move(opened).value();
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto image, qcow2::Qcow2Image::Open(std::move(file).value(), std::move(header),
+                                                            std::move(backing)));
+  return std::unique_ptr<qcow2::Disk>(std::move(image));
+}
+
+}  // namespace
+
+Result<BackupChain> OpenBackupChain(target::Store& store, const DiskBackup& backup, bool follow_backing) {
+  CAIRN_RETURN_IF_ERROR(backup.ref.Validate());
+  BackupChain chain;
+  const std::string confine = layout::WorkloadDir(backup.ref.workload) + "/";
+  CAIRN_ASSIGN_OR_RETURN(chain.disk, OpenChainLayer(store, backup.image_path(), confine, follow_backing, chain.layers));
+  return chain;
+}
+
 Result<std::unique_ptr<qcow2::Disk>> OpenBackupImage(target::Store& store, const DiskBackup& backup,
                                                      bool follow_backing) {
-  CAIRN_ASSIGN_OR_RETURN(std::string path, store.LocalPath(backup.image_path()));
-  qcow2::OpenOptions opts;
-  opts.format = "qcow2";
-  opts.follow_backing = follow_backing;
-  return qcow2::OpenDisk(path, opts);
+  CAIRN_ASSIGN_OR_RETURN(BackupChain chain, OpenBackupChain(store, backup, follow_backing));
+  return std::move(chain.disk);
 }
 
 Result<std::optional<std::string>> BackingImagePath(target::Store& store, const std::string& image_path) {
   CAIRN_ASSIGN_OR_RETURN(auto file, store.OpenForRead(image_path));
   CAIRN_ASSIGN_OR_RETURN(qcow2::Header h, qcow2::ReadHeader(*file));
   if (h.backing_file.empty()) return std::optional<std::string>();
-  if (h.backing_file[0] == '/') return Status::NotSupported(image_path + ": absolute backing file name " + h.backing_file);
-  // Resolve "../.." against the image's directory, within the store.
-  std::vector<std::string> parts;
-  auto push_path = [&](const std::string& p) -> Status {
-    size_t start = 0;
-    while (start <= p.size()) {
-      size_t slash = p.find('/', start);
-      if (slash == std::string::npos) slash = p.size();
-      std::string part = p.substr(start, slash - start);
-      if (part == "..") {
-        if (parts.empty()) return Status::Corruption(image_path + ": backing file " + h.backing_file + " leaves the target");
-        parts.pop_back();
-      } else if (!part.empty() && part != ".") {
-        parts.push_back(part);
-      }
-      start = slash + 1;
-    }
-    return Status::OK();
-  };
-  CAIRN_RETURN_IF_ERROR(push_path(image_path.substr(0, image_path.rfind('/'))));
-  CAIRN_RETURN_IF_ERROR(push_path(h.backing_file));
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "/" : "") + parts[i];
-  return std::optional<std::string>(out);
+  CAIRN_ASSIGN_OR_RETURN(std::string path, ResolveBackingName(image_path, h.backing_file));
+  return std::optional<std::string>(std::move(path));
 }
 
 }  // namespace cairn::datamover

@@ -46,8 +46,21 @@ Result<std::vector<DiskBackup>> ListDiskBackups(target::Store& store, const std:
                                                 const std::string& vm, const std::string& device);
 // Reads and validates the manifest of a backup.
 Result<Manifest> LoadManifest(target::Store& store, const DiskBackup& backup);
-// Opens the backup's image read-only, with its chain unless follow_backing
-// is false.
+// A backup image opened with its chain, and the store paths of its layers.
+struct BackupChain {
+  std::unique_ptr<qcow2::Disk> disk;
+  std::vector<std::string> layers;  // store paths, the image itself first
+};
+
+// Opens the backup's image read-only, with its chain unless follow_backing is
+// false. The target is untrusted: every layer is opened through the store
+// (no symbolic link, regular files only), always as qcow2, and every backing
+// name must resolve to an image inside the backup's own workload directory.
+// A backing name that is absolute, climbs out of the workload, names a
+// format other than qcow2, points at a link or loops is Corruption (or
+// NotSupported for absolute names) naming the image that names it.
+Result<BackupChain> OpenBackupChain(target::Store& store, const DiskBackup& backup, bool follow_backing = true);
+// OpenBackupChain's disk alone.
 Result<std::unique_ptr<qcow2::Disk>> OpenBackupImage(target::Store& store, const DiskBackup& backup,
                                                      bool follow_backing = true);
 // The store path of the image that `backup`'s image names as its backing

@@ -6,6 +6,7 @@
 #include "common/fault.h"
 #include "common/file.h"
 #include "common/time.h"
+#include "datamover/checked_disk.h"
 #include "datamover/parallel.h"
 #include "qcow2/check.h"
 
@@ -89,7 +90,10 @@ Result<RestoreResult> Restore(target::Store& store, const RestoreRequest& req) {
     FaultPoint("restore", 2);
     if (req.progress) req.progress(done, total);
   };
-  CAIRN_ASSIGN_OR_RETURN(qcow2::ConvertStats stats, qcow2::ConvertDisk(*image, req.to, opts));
+  // Every cluster read is checked against the manifest (in place does it
+  // cluster by cluster above).
+  const ManifestCheckedDisk checked(*image, manifest, backup.image_path());
+  CAIRN_ASSIGN_OR_RETURN(qcow2::ConvertStats stats, qcow2::ConvertDisk(checked, req.to, opts));
   result.bytes_read = stats.bytes_read;
   result.bytes_written = stats.bytes_stored;
   result.seconds = watch.ElapsedSeconds();
@@ -101,11 +105,13 @@ Result<VerifyResult> Verify(target::Store& store, const VerifyRequest& req) {
   VerifyResult result;
   CAIRN_ASSIGN_OR_RETURN(result.backup, FindDiskBackup(store, req.disk));
   CAIRN_ASSIGN_OR_RETURN(Manifest manifest, LoadManifest(store, result.backup));
-  CAIRN_ASSIGN_OR_RETURN(auto image, OpenBackupImage(store, result.backup));
+  CAIRN_ASSIGN_OR_RETURN(BackupChain chain, OpenBackupChain(store, result.backup));
+  const std::unique_ptr<qcow2::Disk>& image = chain.disk;
   for (const qcow2::Disk* d = image.get(); d != nullptr; d = d->backing()) result.chain.push_back(d->name());
   if (req.check_structure) {
-    for (const std::string& layer : result.chain) {
-      auto report = qcow2::CheckImage(layer);
+    for (const std::string& layer : chain.layers) {
+      auto file = store.OpenForRead(layer);
+      auto report = file.ok() ? qcow2::CheckImage(**file) : Result<qcow2::CheckReport>(file.status());
       if (!report.ok()) {
         result.structure_problems.push_back(layer + ": " + report.status().message());
       } else if (!report->clean()) {

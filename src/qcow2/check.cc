@@ -193,15 +193,20 @@ class Checker {
 
 Result<CheckReport> CheckImage(const std::string& path) {
   CAIRN_ASSIGN_OR_RETURN(auto file, OpenPosixFile(path, OpenMode::kReadOnly));
-  CAIRN_ASSIGN_OR_RETURN(Header h, ReadHeader(*file));
+  return CheckImage(*file);
+}
+
+Result<CheckReport> CheckImage(const File& file) {
+  const std::string& path = file.name();
+  CAIRN_ASSIGN_OR_RETURN(Header h, ReadHeader(file));
   if (h.nb_snapshots != 0)
     return Status::NotSupported(path + ": images with internal snapshots cannot be checked by cairn-img; use qemu-img check");
   if (h.has_bitmaps)
     return Status::NotSupported(path + ": images with persistent bitmaps cannot be checked by cairn-img; use qemu-img check");
-  CAIRN_ASSIGN_OR_RETURN(uint64_t file_size, file->Size());
+  CAIRN_ASSIGN_OR_RETURN(uint64_t file_size, file.Size());
   if ((file_size + h.cluster_size() - 1) / h.cluster_size() > kMaxCheckedClusters)
     return Status::NotSupported(path + ": too many clusters to check");
-  return Checker(*file, h, file_size).Run();
+  return Checker(file, h, file_size).Run();
 }
 
 }  // namespace cairn::qcow2

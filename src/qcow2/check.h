@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file.h"
 #include "common/status.h"
 
 namespace cairn::qcow2 {
@@ -30,5 +31,7 @@ struct CheckReport {
 // opened or is not a qcow2 image, and NotSupported for internal snapshots
 // and persistent bitmaps, whose tables this check does not walk.
 Result<CheckReport> CheckImage(const std::string& path);
+// The same check of an image already open (for files opened through a store).
+Result<CheckReport> CheckImage(const File& file);
 
 }  // namespace cairn::qcow2
