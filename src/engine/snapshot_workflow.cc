@@ -410,6 +410,27 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   CAIRN_RETURN_IF_ERROR(WriteDiskMetadata(ctx.store, s, disk_rows));
   CAIRN_RETURN_IF_ERROR(WriteSnapshotResources(ctx.store, s, vm_rows, resources));
 
+  // Bitmaps of the previous checkpoints are not needed any more (the next
+  // incremental starts from this snapshot's). They go before the snapshot is
+  // published: their removal redefines the checkpoint in libvirt for a
+  // moment, and once a client sees the snapshot available nothing of Cairn
+  // may touch the VM (Nova refuses to delete or resize a domain with
+  // checkpoint metadata). Should the snapshot still be cancelled after this,
+  // the next one is a full, with a warning. Failing to drop one costs only
+  // space in the disk: a warning in the log.
+  for (const auto& item : work) {
+    if (!item.previous_vm || !item.previous_vm->metadata.contains("checkpoint")) continue;
+    const json& old = item.previous_vm->metadata["checkpoint"];
+    if (!old.is_object() || old.value("xml", "").empty()) continue;
+    rpc::DiskTask task{.job_id = jc.job.id,
+                       .host = item.vm.host,
+                       .kind = std::string(rpc::task_kind::kRemoveCheckpoint),
+                       .body = {{"domain", item.vm.instance_name}, {"xml", old.value("xml", "")}}};
+    if (auto r = ctx.transport.Call(task, {}, nullptr); !r.ok()) {
+      GetLogger("engine")->warn("VM {}: the bitmaps of checkpoint {} stay in its disks: {}", item.vm.vm_id,
+                                old.value("name", ""), r.status().ToString());
+    }
+  }
   // 4. Publish. The job must still be this engine's; the values first, the
   // target's snapshot_db, and last the status, by compare-and-set from
   // executing (a cancel that came meanwhile wins). After that nothing fails
@@ -443,22 +464,6 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   CAIRN_RETURN_IF_ERROR(published);
   s = done;
 
-  // Bitmaps of the previous checkpoints are not needed any more (the next
-  // incremental starts from this snapshot's). Failing to drop one costs
-  // only space in the disk: a warning in the log.
-  for (const auto& item : work) {
-    if (!item.previous_vm || !item.previous_vm->metadata.contains("checkpoint")) continue;
-    const json& old = item.previous_vm->metadata["checkpoint"];
-    if (!old.is_object() || old.value("xml", "").empty()) continue;
-    rpc::DiskTask task{.job_id = jc.job.id,
-                       .host = item.vm.host,
-                       .kind = std::string(rpc::task_kind::kRemoveCheckpoint),
-                       .body = {{"domain", item.vm.instance_name}, {"xml", old.value("xml", "")}}};
-    if (auto r = ctx.transport.Call(task, {}, nullptr); !r.ok()) {
-      GetLogger("engine")->warn("VM {}: the bitmaps of checkpoint {} stay in its disks: {}", item.vm.vm_id,
-                                old.value("name", ""), r.status().ToString());
-    }
-  }
   if (auto usage = snapshots.Usage(std::nullopt, s.workload_id); usage.ok()) {
     (void)db::WorkloadRepository(ctx.db).Update(s.workload_id, {.storage_usage = usage->size});
   }

@@ -5,6 +5,8 @@
 
 #include <mutex>
 
+#include "datamover/libvirt/schema_lock.h"
+
 namespace cairn::datamover::libvirt {
 namespace {
 
@@ -73,6 +75,7 @@ Result<std::string> LibvirtDomain::XmlDesc() const {
 Status LibvirtDomain::RedefineCheckpoint(const std::string& xml, bool validate) {
   unsigned flags = VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE;
   if (validate) flags |= VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE;
+  const SchemaLock schema_lock;
   Checkpoint c(virDomainCheckpointCreateXML(dom_.get(), xml.c_str(), flags));
   if (!c) return LastError(ErrorCode::kIOError, "domain " + name_ + ": redefining a checkpoint");
   return Status::OK();
@@ -120,6 +123,7 @@ Result<std::string> LibvirtDomain::BackupXml() const {
 }
 
 Status LibvirtDomain::BackupBegin(const std::string& backup_xml, const std::string& checkpoint_xml) {
+  const SchemaLock schema_lock;
   if (virDomainBackupBegin(dom_.get(), backup_xml.c_str(), checkpoint_xml.empty() ? nullptr : checkpoint_xml.c_str(),
                            0) < 0)
     return LastError(ErrorCode::kIOError, "domain " + name_ + ": starting the backup");
