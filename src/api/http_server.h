@@ -14,7 +14,10 @@
 // itself (malformed request line, ...) get a fault body too. A fixed pool of
 // `workers` threads serves connections; at most max_pending_requests
 // accepted connections wait for a worker, further ones wait in the kernel's
-// listen queue. No request can end the process: exceptions become 500.
+// listen queue. A request must arrive whole within request_read_timeout of
+// its first byte, else it is answered 408 and its connection closed
+// (deadline_server.h), so slow clients cannot hold the workers. No request
+// can end the process: exceptions become 500.
 #pragma once
 
 #include <atomic>
