@@ -155,7 +155,7 @@ class TlsDeadlineStream final : public DeadlineStream {
   TlsDeadlineStream(SSL* ssl, int fd, milliseconds read_wait, milliseconds write_wait)
       : DeadlineStream(fd, read_wait, write_wait), ssl_(ssl) {}
 
-  bool HasBuffered() const override { return SSL_pending(ssl_) > 0; }
+  bool HasBuffered() const override { return SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1; }
 
   ssize_t read(char* ptr, size_t size) override {
     const int len = static_cast<int>(std::min<size_t>(size, 1 << 30));

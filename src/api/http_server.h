@@ -55,9 +55,9 @@ class HttpServer {
   bool tls() const;
 
   // Stops accepting, lets the requests in progress finish, joins the
-  // threads. A connection a client keeps alive but idle is closed after at
-  // most keep_alive_timeout, so Stop may wait that long. Idempotent; safe to
-  // call from any thread but a handler's.
+  // threads: it waits for the requests being read (at most
+  // request_read_timeout) and handled; idle keep-alive connections are closed
+  // within 50 ms. Idempotent; safe to call from any thread but a handler's.
   void Stop();
 
  private:

@@ -114,11 +114,14 @@ Result<Response> ListRestores(ApiService& service, const Request& request, bool 
     filter.project_id.reset();
   }
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
-  CAIRN_ASSIGN_OR_RETURN(auto rows, db::RestoreRepository(service.db).List(filter, page));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, db::RestoreRepository(service.db).List(filter, WithLookAhead(page)));
+  const std::optional<std::string> next = CutToPage(rows, page);
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
   for (const auto& r : rows) list.push_back(RestoreView(r, base, detail));
-  return Response::Json(200, {{"restores", std::move(list)}});
+  json body = {{"restores", std::move(list)}};
+  AddNextPageLink(body, "restores", request, page, next);
+  return Response::Json(200, std::move(body));
 }
 
 Result<Response> ShowRestore(ApiService& service, const Request& request) {

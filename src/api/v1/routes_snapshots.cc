@@ -74,7 +74,8 @@ Result<Response> ListSnapshots(ApiService& service, const Request& request, bool
   if (auto status = request.Query("status"); status && !status->empty()) filter.statuses = {*status};
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
   db::SnapshotRepository snapshots(service.db);
-  CAIRN_ASSIGN_OR_RETURN(auto rows, snapshots.List(filter, page));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, snapshots.List(filter, WithLookAhead(page)));
+  const std::optional<std::string> next = CutToPage(rows, page);
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
   for (const auto& s : rows) list.push_back(SnapshotView(s, {}, {}, base, false));
@@ -82,7 +83,9 @@ Result<Response> ListSnapshots(ApiService& service, const Request& request, bool
     // The list's detail view is the summary plus metadata; instances only on show.
     for (size_t i = 0; i < rows.size(); ++i) list[i]["metadata"] = rows[i].metadata;
   }
-  return Response::Json(200, {{"snapshots", std::move(list)}});
+  json body = {{"snapshots", std::move(list)}};
+  AddNextPageLink(body, "snapshots", request, page, next);
+  return Response::Json(200, std::move(body));
 }
 
 Result<Response> ShowSnapshot(ApiService& service, const Request& request) {

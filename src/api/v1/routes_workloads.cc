@@ -255,13 +255,16 @@ Result<Response> ListWorkloads(ApiService& service, const Request& request, bool
   if (auto name = request.Query("name"); name && !name->empty()) filter.name = *name;
   if (auto status = request.Query("status"); status && !status->empty()) filter.statuses = {*status};
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
-  CAIRN_ASSIGN_OR_RETURN(auto rows, db::WorkloadRepository(service.db).List(filter, page));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, db::WorkloadRepository(service.db).List(filter, WithLookAhead(page)));
+  const std::optional<std::string> next = CutToPage(rows, page);
   const TimePoint now = service.clock.Now();
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
   // Only the detail view shows the schedule (computing it parses and evaluates it).
   for (const auto& w : rows) list.push_back(WorkloadView(w, detail ? ScheduleView(w, now) : json(), base, detail));
-  return Response::Json(200, {{"workloads", std::move(list)}});
+  json body = {{"workloads", std::move(list)}};
+  AddNextPageLink(body, "workloads", request, page, next);
+  return Response::Json(200, std::move(body));
 }
 
 Result<Response> ShowWorkload(ApiService& service, const Request& request) {

@@ -10,8 +10,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/v1/auth.h"
 #include "api/policy.h"
@@ -138,9 +140,30 @@ Status Authorize(ApiService& service, const Request& request, std::string_view r
 // client reached us, and the URL's project.
 LinkBase LinkBaseOf(const Request& request);
 
-// ?limit= and ?marker= as a Page (limit cut to max_page_size). InvalidArgument
-// for a limit that is not a non-negative integer.
+// ?limit= and ?marker= as the Page to show. No list answers more than
+// max_page_size rows: a larger limit is cut to it, and without a limit (or
+// with 0) the page is max_page_size rows. InvalidArgument for a limit that is
+// not a non-negative integer or a marker that is not an id.
 Result<db::Page> PageOf(const Request& request, const ApiLimits& limits);
+
+// The page to ask the database for to show `page`: one row more, which tells
+// whether a next page exists (CutToPage).
+db::Page WithLookAhead(db::Page page);
+
+// Cuts `rows`, read with WithLookAhead(page), to `page`; returns the marker of
+// the next page (the last row kept) when rows were left over, else nullopt.
+template <typename Row>
+std::optional<std::string> CutToPage(std::vector<Row>& rows, const db::Page& page) {
+  if (page.limit <= 0 || rows.size() <= static_cast<size_t>(page.limit)) return std::nullopt;
+  rows.resize(static_cast<size_t>(page.limit));
+  return rows.back().id;
+}
+
+// With a next page, sets body["<key>_links"] to [{"rel": "next", "href": this
+// request's URL with limit=page.limit and marker=next_marker}] (the OpenStack
+// convention, as Cinder and Nova answer; clients follow it to the end).
+void AddNextPageLink(nlohmann::json& body, std::string_view key, const Request& request, const db::Page& page,
+                     const std::optional<std::string>& next_marker);
 
 // A query flag: true for "1", "true", "True", "yes"; false when absent.
 // InvalidArgument for a value that is not a boolean.
