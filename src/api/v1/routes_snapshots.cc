@@ -90,7 +90,7 @@ Result<Response> ListSnapshots(ApiService& service, const Request& request, bool
 
 Result<Response> ShowSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_get", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_get", s.project_id, s.user_id));
   db::SnapshotRepository snapshots(service.db);
   CAIRN_ASSIGN_OR_RETURN(auto vms, snapshots.ListVms(s.id));
   CAIRN_ASSIGN_OR_RETURN(auto disks, snapshots.ListDisks(s.id));
@@ -99,7 +99,7 @@ Result<Response> ShowSnapshot(ApiService& service, const Request& request) {
 
 Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id, s.user_id));
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete snapshot", [&](db::Executor& tx) -> Status {
     // A running snapshot or restore reads the backup chains that the delete
     // merges: the delete waits for the workload to be free.
@@ -125,7 +125,7 @@ Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
 // runs it, the snapshot goes to "cancelling" and the engine stops and cleans.
 Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_cancel", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_cancel", s.project_id, s.user_id));
   const std::vector<std::string> running = {std::string(ss::kCreating), std::string(ss::kExecuting),
                                             std::string(ss::kUploading)};
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("cancel snapshot", [&](db::Executor& tx) -> Status {

@@ -71,6 +71,12 @@ Status Authorize(ApiService& service, const Request& request, std::string_view r
   return service.policy.Enforce(rule, creds, target);
 }
 
+Status Authorize(ApiService& service, const Request& request, std::string_view rule,
+                 std::string_view project_id, std::string_view owner_user_id) {
+  PolicyTarget target{{"project_id", std::string(project_id)}, {"user_id", std::string(owner_user_id)}};
+  return service.policy.Enforce(rule, CallerCredentials(request), target);
+}
+
 LinkBase LinkBaseOf(const Request& request) {
   std::string host = request.Header("Host").value_or("localhost");
   // A Host header is client input: keep it to host-name characters.

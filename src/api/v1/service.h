@@ -131,10 +131,17 @@ Credentials CredentialsOfToken(const openstack::Token& token);
 // The policy credentials of the request's caller (request.auth must be set).
 Credentials CallerCredentials(const Request& request);
 
-// Enforces `rule` for the caller on a target in `project_id` (the project the
-// object belongs to; the URL's project when creating).
+// Enforces `rule` for the caller on a collection of `project_id` (listing it,
+// creating in it: the URL's project): the target is {project_id, user_id of
+// the caller, who will own what is created}.
 Status Authorize(ApiService& service, const Request& request, std::string_view rule,
                  std::string_view project_id);
+
+// Enforces `rule` for the caller on an existing object: the target is its
+// owner, {project_id, user_id of the user who created it}, so a rule such as
+// "user_id:%(user_id)s" lets only that user act on it.
+Status Authorize(ApiService& service, const Request& request, std::string_view rule,
+                 std::string_view project_id, std::string_view owner_user_id);
 
 // The request's base URL for links: scheme and the Host header as the
 // client reached us, and the URL's project.
