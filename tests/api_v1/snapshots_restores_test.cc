@@ -111,12 +111,12 @@ void AddSnapshots(ApiHarness& h, const std::string& workload_id, const std::stri
   ASSERT_TRUE(added.ok()) << added.ToString();
 }
 
-// The path and query of a next link (the harness's base URL is http://localhost).
+// The path and query of a next link (after the harness's http://127.0.0.1:8780).
 std::string NextLinkTarget(const json& body, const std::string& key) {
-  const json& links = body.value(key + "_links", json::array());
+  const json links = body.value(key + "_links", json::array());
   if (links.size() != 1 || links[0].value("rel", "") != "next") return "";
   const std::string href = links[0].value("href", "");
-  const std::string base = "http://localhost";
+  const std::string base = "http://127.0.0.1:8780";
   return href.rfind(base, 0) == 0 ? href.substr(base.size()) : "";
 }
 
