@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -243,10 +244,7 @@ class DeadlineServer final : public Base {
     while (Running()) {
       const int ms = WaitMs(until, milliseconds(50));
       if (ms == 0) return false;
-      pollfd p{.fd = stream.socket(), .events = POLLIN, .revents = 0};
-      int n = ::poll(&p, 1, ms);
-      if (n > 0) return true;
-      if (n < 0 && errno != EINTR) return false;
+      if (PollFor(stream.socket(), POLLIN, ms)) return true;
     }
     return false;
   }
@@ -269,19 +267,18 @@ class DeadlineServer final : public Base {
   }
 
   bool ServeTls(int fd) {
-    SSL* ssl = SSL_new(this->ssl_context());
-    if (ssl == nullptr) return false;
+    const std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(this->ssl_context()), &SSL_free);
+    if (!ssl) return false;
     bool ok = false;
     const int flags = ::fcntl(fd, F_GETFL, 0);
-    if (flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 && SSL_set_fd(ssl, fd) == 1) {
-      TlsDeadlineStream stream(ssl, fd, ReadWait(), WriteWait());
+    if (flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 && SSL_set_fd(ssl.get(), fd) == 1) {
+      TlsDeadlineStream stream(ssl.get(), fd, ReadWait(), WriteWait());
       if (stream.Accept(Clock::now() + limits_.request_read_timeout)) {
         ok = ServeRequests(stream);
-        if (ok) SSL_shutdown(ssl);  // one try; the socket is closed next anyway
+        if (ok) SSL_shutdown(ssl.get());  // one try; the socket is closed next anyway
       }
     }
     request_timed_out = false;
-    SSL_free(ssl);
     return ok;
   }
 
