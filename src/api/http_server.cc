@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include "api/deadline_server.h"
 #include "api/fault.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -152,11 +153,10 @@ HttpServer::~HttpServer() { Stop(); }
 bool HttpServer::tls() const { return !options_.tls_cert_file.empty() && !options_.tls_key_file.empty(); }
 
 void HttpServer::Configure() {
-  if (tls()) {
-    server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(), options_.tls_key_file.c_str());
-  } else {
-    server_ = std::make_unique<httplib::Server>();
-  }
+  const ConnectionLimits limits{.request_read_timeout = options_.request_read_timeout,
+                                .keep_alive_timeout = options_.keep_alive_timeout};
+  server_ = tls() ? MakeDeadlineTlsServer(limits, options_.tls_cert_file, options_.tls_key_file)
+                  : MakeDeadlineServer(limits);
   httplib::Server& server = *server_;
   const size_t workers = options_.workers;
   const size_t pending = options_.max_pending_requests;
@@ -212,6 +212,14 @@ void HttpServer::Configure() {
   // unknown method) and our own faults: give the former a fault body.
   httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&, httplib::Response& res) {
     EnsureRequestId(res);
+    if (RequestReadTimedOut()) {
+      // The request did not arrive whole within request_read_timeout (httplib
+      // says 400): tell the client, and close the connection.
+      res.body.clear();
+      WriteFault(res, MakeFault(408, "The request was not received in time."));
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     switch (res.status) {
       case 401: WriteFault(res, UnauthorizedFault()); break;

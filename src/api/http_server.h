@@ -14,7 +14,10 @@
 // itself (malformed request line, ...) get a fault body too. A fixed pool of
 // `workers` threads serves connections; at most max_pending_requests
 // accepted connections wait for a worker, further ones wait in the kernel's
-// listen queue. No request can end the process: exceptions become 500.
+// listen queue. A request must arrive whole within request_read_timeout of
+// its first byte, else it is answered 408 and its connection closed
+// (deadline_server.h), so slow clients cannot hold the workers. No request
+// can end the process: exceptions become 500.
 #pragma once
 
 #include <atomic>
@@ -52,9 +55,9 @@ class HttpServer {
   bool tls() const;
 
   // Stops accepting, lets the requests in progress finish, joins the
-  // threads. A connection a client keeps alive but idle is closed after at
-  // most keep_alive_timeout, so Stop may wait that long. Idempotent; safe to
-  // call from any thread but a handler's.
+  // threads: it waits for the requests being read (at most
+  // request_read_timeout) and handled; idle keep-alive connections are closed
+  // within 50 ms. Idempotent; safe to call from any thread but a handler's.
   void Stop();
 
  private:

@@ -19,6 +19,8 @@ constexpr PolicyDefault kDefaults[] = {
      "The roles that may change things in their project; add a custom role here to open every write to it.", ""},
     {"admin_or_member", "is_admin:True or (project_id:%(project_id)s and rule:member_role)",
      "Cloud admins, or a user of the project holding one of the member_role roles (not a reader only).", ""},
+    {"admin_or_creator", "is_admin:True or (project_id:%(project_id)s and user_id:%(user_id)s)",
+     "Cloud admins, or the user who created the resource (in its project).", ""},
     {"default", "rule:admin_or_owner", "Any rule the policy does not name.", ""},
 
     // Workload types.
@@ -85,7 +87,9 @@ constexpr PolicyDefault kDefaults[] = {
     {"trust:trust_create", kMember, "Create a Keystone trust for scheduled jobs.", "POST /trusts"},
     {"trust:trust_get", kOwner, "Show a trust.", "GET /trusts/{name}"},
     {"trust:trust_get_all", kOwner, "List trusts.", "GET /trusts"},
-    {"trust:trust_delete", kMember, "Delete a trust.", "DELETE /trusts/{name}"},
+    {"trust:trust_delete", "rule:admin_or_creator",
+     "Delete a trust (the schedules of the user who made it stop running): that user or an admin.",
+     "DELETE /trusts/{name}"},
 
     // Workload policies.
     {"workload:policy_create", kAdminApi, "Create a workload policy.", "POST /workload_policy"},

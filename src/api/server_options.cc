@@ -43,8 +43,17 @@ Status RegisterApiServerOptions(OptionRegistry& registry) {
        .name = "client_socket_timeout",
        .type = OptionType::kInt,
        .default_value = "60",
-       .help = "Seconds a client may take to send a request or receive the answer before the "
-               "connection is closed.",
+       .help = "Seconds the server waits for each part of a request or for the client to take each "
+               "part of the answer before the connection is closed.",
+       .min = 1,
+       .max = 3600},
+      {.section = "api",
+       .name = "request_read_timeout",
+       .type = OptionType::kInt,
+       .default_value = "10",
+       .help = "Seconds a client has, from the first byte of a request, to send all of it (request line, "
+               "headers and body); a slower request is answered 408 and its connection closed, so slow "
+               "clients cannot hold the workers. Behind HAProxy, set its `timeout http-request` lower.",
        .min = 1,
        .max = 3600},
       {.section = "api",
@@ -92,6 +101,8 @@ Result<HttpServerOptions> HttpServerOptionsFromConfig(const Config& config) {
   options.max_request_body_size = static_cast<size_t>(body);
   CAIRN_ASSIGN_OR_RETURN(int64_t timeout, config.GetInt("api", "client_socket_timeout"));
   options.client_socket_timeout = std::chrono::seconds(timeout);
+  CAIRN_ASSIGN_OR_RETURN(int64_t request_timeout, config.GetInt("api", "request_read_timeout"));
+  options.request_read_timeout = std::chrono::seconds(request_timeout);
   CAIRN_ASSIGN_OR_RETURN(options.tls_cert_file, OptionalString(config, "tls_cert_file"));
   CAIRN_ASSIGN_OR_RETURN(options.tls_key_file, OptionalString(config, "tls_key_file"));
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {

@@ -21,15 +21,17 @@ struct HttpServerOptions {
   size_t workers = 8;                      // threads answering requests
   size_t max_pending_requests = 128;       // accepted connections waiting for a worker
   size_t max_request_body_size = 1 << 20;  // larger bodies get 413 overLimit
-  std::chrono::seconds client_socket_timeout{60};  // read and write timeout
+  std::chrono::seconds client_socket_timeout{60};  // each wait to read or write
+  // The whole request (line, headers, body) from its first byte; then 408.
+  std::chrono::milliseconds request_read_timeout{10'000};
   std::chrono::seconds keep_alive_timeout{5};      // idle keep-alive connection
   std::string tls_cert_file;               // both set: HTTPS
   std::string tls_key_file;
 };
 
 // Registers [api] bind_host, bind_port, workers, max_request_body_size,
-// max_pending_requests, client_socket_timeout, tls_cert_file, tls_key_file
-// and policy_file.
+// max_pending_requests, client_socket_timeout, request_read_timeout,
+// tls_cert_file, tls_key_file and policy_file.
 Status RegisterApiServerOptions(OptionRegistry& registry);
 
 // HttpServerOptions from a Config holding those options. InvalidArgument when

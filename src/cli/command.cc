@@ -56,6 +56,43 @@ Result<json> CommandContext::Member(const json& answer, const std::string& key) 
   return answer[key];
 }
 
+namespace {
+
+// The query of the "next" link among a list's links, or "" when there is none.
+std::string NextPageQuery(const json& links) {
+  if (!links.is_array()) return "";
+  for (const json& link : links) {
+    if (!link.is_object() || link.value("rel", "") != "next" || !link.contains("href") ||
+        !link["href"].is_string()) {
+      continue;
+    }
+    const std::string href = link["href"];
+    const size_t q = href.find('?');
+    return q == std::string::npos ? "" : href.substr(q + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<json> CommandContext::ListAll(const std::string& path, const std::string& key) {
+  const std::string base = path.substr(0, path.find('?'));
+  json rows = json::array();
+  std::string next = path;
+  std::string previous_query;
+  for (;;) {
+    CAIRN_ASSIGN_OR_RETURN(json answer, Call("GET", next));
+    CAIRN_ASSIGN_OR_RETURN(json page, Member(answer, key));
+    if (page.is_array()) rows.insert(rows.end(), page.begin(), page.end());
+    const std::string query = NextPageQuery(answer.value(key + "_links", json()));
+    // A link that does not move on would loop forever.
+    if (query.empty() || query == previous_query || !page.is_array() || page.empty()) break;
+    previous_query = query;
+    next = base + "?" + query;
+  }
+  return rows;
+}
+
 Status CommandContext::PrintList(const json& rows, const std::vector<Column>& columns) {
   std::vector<json> list;
   if (rows.is_array()) list.assign(rows.begin(), rows.end());

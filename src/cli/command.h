@@ -39,6 +39,10 @@ class CommandContext {
   Result<json> Call(const std::string& method, const std::string& path, const std::optional<json>& body = std::nullopt);
   // `answer[key]`, or Unavailable naming the key when the API left it out.
   static Result<json> Member(const json& answer, const std::string& key);
+  // Every row of the list at `path` (GET, answer key `key`): follows the
+  // "<key>_links" next links (the API answers at most a page at a time) from
+  // page to page, requesting `path` with each next link's query.
+  Result<json> ListAll(const std::string& path, const std::string& key);
 
   // Prints with the user's -f/-c.
   Status PrintList(const json& rows, const std::vector<Column>& columns);

@@ -15,9 +15,9 @@ void AddRestoreCommands(CommandTable& table) {
   {
     auto snapshot = std::make_shared<std::string>();
     CLI::App* sub = table.Add("restore-list", "List restores", [snapshot](CommandContext& c) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(
-          json a, c.Call("GET", "/restores/detail" + (snapshot->empty() ? "" : "?snapshot_id=" + UrlEncode(*snapshot))));
-      CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, "restores"));
+      const std::string path =
+          "/restores/detail" + (snapshot->empty() ? std::string() : "?snapshot_id=" + UrlEncode(*snapshot));
+      CAIRN_ASSIGN_OR_RETURN(json rows, c.ListAll(path, "restores"));
       return c.PrintList(rows, kRestoreColumns);
     });
     sub->add_option("--snapshot-id,--snapshot_id", *snapshot, "Restores of this snapshot only");

@@ -79,8 +79,7 @@ void AddSnapshotCommands(CommandTable& table) {
       add("date_from", o->date_from);
       add("date_to", o->date_to);
       if (o->all) add("all", "True");
-      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", "/snapshots/detail" + query));
-      CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, "snapshots"));
+      CAIRN_ASSIGN_OR_RETURN(json rows, c.ListAll("/snapshots/detail" + query, "snapshots"));
       return c.PrintList(rows, kSnapshotColumns);
     });
     sub->add_option("--workload-id,--workload_id", o->workload_id, "Snapshots of this workload only");

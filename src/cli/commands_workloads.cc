@@ -89,8 +89,7 @@ void AddWorkloadCommands(CommandTable& table) {
         sep = "&";
       }
       if (!o->project_id.empty()) path += sep + "project_id=" + UrlEncode(o->project_id);
-      CAIRN_ASSIGN_OR_RETURN(json a, c.Call("GET", path));
-      CAIRN_ASSIGN_OR_RETURN(json rows, CommandContext::Member(a, "workloads"));
+      CAIRN_ASSIGN_OR_RETURN(json rows, c.ListAll(path, "workloads"));
       return c.PrintList(rows, kWorkloadColumns);
     });
     sub->add_flag("--all,--all-workloads,--all_workloads", o->all, "Workloads of every project (admin)");

@@ -117,7 +117,7 @@ Status FakeIdentity::TrustValid(std::string_view trust_id) {
   return trusts.contains(std::string(trust_id)) ? Status::OK() : Status::NotFound("no such trust");
 }
 
-ApiHarness::ApiHarness() : clock_(Start()) {
+ApiHarness::ApiHarness(const PolicyTexts& policy_overrides) : clock_(Start()) {
   std::string tmpl = (fs::temp_directory_path() / "cairn-apiv1-XXXXXX").string();
   dir_ = mkdtemp(tmpl.data());
   db::DatabaseOptions options;
@@ -128,7 +128,7 @@ ApiHarness::ApiHarness() : clock_(Start()) {
   db_ = std::move(db).value();
   auto synced = db::Sync(*db_);
   EXPECT_TRUE(synced.ok()) << synced.status().ToString();
-  auto policy = PolicyEnforcer::FromTexts({});
+  auto policy = PolicyEnforcer::FromTexts(policy_overrides);
   EXPECT_TRUE(policy.ok()) << policy.status().ToString();
   policy_ = std::move(policy).value();
   validator_ = std::make_unique<FakeTokenValidator>(clock_);

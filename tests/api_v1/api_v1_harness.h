@@ -116,7 +116,8 @@ struct Call {
 
 class ApiHarness {
  public:
-  ApiHarness();
+  // The default policy with `policy_overrides` merged in (as a policy file would).
+  explicit ApiHarness(const PolicyTexts& policy_overrides = {});
   ~ApiHarness();
 
   // Sends a request through the dispatcher (auth middleware + route).

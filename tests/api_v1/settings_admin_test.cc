@@ -115,6 +115,45 @@ TEST_F(ApiV1Test, Trusts) {
   EXPECT_TRUE(invalid.body["trust"].is_null());
 }
 
+TEST_F(ApiV1Test, OnlyItsCreatorOrAnAdminDeletesATrust) {
+  const std::string url = h.P(kProjectA, "/trusts");
+  auto create = [&](const char* token) -> std::string {
+    Answer created = h.Post(url, token, {{"trusts", {{"role_name", "member"}}}});
+    EXPECT_EQ(created.status, 200) << created.Dump();
+    return created.body["trust"][0].value("name", "");
+  };
+  const std::string mine = create(kTokMemberA);
+  // A colleague (member of the same project) cannot stop A's schedules.
+  Answer colleague = h.Delete(url + "/" + mine, kTokMember2A);
+  EXPECT_TRUE(IsFault(colleague, 403, "forbidden")) << colleague.Dump();
+  EXPECT_EQ(FaultMessage(colleague), "Policy doesn't allow trust:trust_delete to be performed.");
+  EXPECT_EQ(h.Get(url + "/" + mine, kTokMember2A).status, 200);  // still there, still visible
+  EXPECT_EQ(h.Delete(url + "/" + mine, kTokMemberA).status, 200);
+  // An admin may delete anyone's.
+  const std::string again = create(kTokMemberA);
+  EXPECT_EQ(h.Delete(url + "/" + again, kTokAdmin).status, 200);
+  EXPECT_TRUE(h.identity().trusts.empty());
+}
+
+TEST(ApiV1PolicyTarget, UserIdRulesCompareTheObjectsOwner) {
+  // The rule the policy documentation offers for "only who created it".
+  ApiHarness h({{"workload:workload_delete", "rule:admin_or_creator"},
+                {"snapshot:snapshot_delete", "user_id:%(user_id)s"},
+                {"workload:workload_get", "user_id:%(user_id)s"}});
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
+  h.MarkWorkloadAvailable(wid);
+  const db::Snapshot snap = h.AddAvailableSnapshot(wid);
+  const std::string workload = h.P(kProjectA, "/workloads/" + wid);
+  EXPECT_TRUE(IsFault(h.Get(workload, kTokMember2A), 403, "forbidden"));
+  EXPECT_EQ(h.Get(workload, kTokMemberA).status, 200);
+  EXPECT_TRUE(IsFault(h.Delete(h.P(kProjectA, "/snapshots/" + snap.id), kTokMember2A), 403, "forbidden"));
+  EXPECT_TRUE(IsFault(h.Delete(workload, kTokMember2A), 403, "forbidden"));
+  Answer own = h.Delete(h.P(kProjectA, "/snapshots/" + snap.id), kTokMemberA);
+  EXPECT_LT(own.status, 300) << own.Dump();
+  // Creating and listing check the caller, who owns what is created.
+  EXPECT_NE(h.CreateWorkload(kTokMember2A, {kVmA2}), "");
+}
+
 TEST_F(ApiV1Test, WorkloadPolicies) {
   // Trailing slash, admin only.
   json body = {{"workload_policy",

@@ -2,6 +2,9 @@
 // inplace in the forms clients send; list, show, cancel, delete).
 #include <gtest/gtest.h>
 
+#include <set>
+#include <utility>
+
 #include "common/strings.h"
 #include "db/job_repository.h"
 #include "db/restore_repository.h"
@@ -88,6 +91,68 @@ TEST_F(SnapshotsTest, ListAndShow) {
   Answer admin_all = h.Get(h.P(kAdminProject, "/snapshots?all=True"), kTokAdmin);
   ASSERT_EQ(admin_all.status, 200);
   EXPECT_EQ(admin_all.body["snapshots"].size(), 1u);
+}
+
+// Inserts `count` available snapshots of `workload_id` in one transaction.
+void AddSnapshots(ApiHarness& h, const std::string& workload_id, const std::string& project_id, int count) {
+  Status added = h.db().Transaction("add snapshots", [&](db::Executor& tx) -> Status {
+    db::SnapshotRepository snapshots(tx);
+    for (int i = 0; i < count; ++i) {
+      db::Snapshot s;
+      s.workload_id = workload_id;
+      s.project_id = project_id;
+      s.user_id = kUserA;
+      s.name = "bulk-" + std::to_string(i);
+      s.status = "available";
+      CAIRN_RETURN_IF_ERROR(snapshots.Create(s).status());
+    }
+    return Status::OK();
+  });
+  ASSERT_TRUE(added.ok()) << added.ToString();
+}
+
+// The path and query of a next link (after the harness's http://127.0.0.1:8780).
+std::string NextLinkTarget(const json& body, const std::string& key) {
+  const json links = body.value(key + "_links", json::array());
+  if (links.size() != 1 || links[0].value("rel", "") != "next") return "";
+  const std::string href = links[0].value("href", "");
+  const std::string base = "http://127.0.0.1:8780";
+  return href.rfind(base, 0) == 0 ? href.substr(base.size()) : "";
+}
+
+TEST_F(SnapshotsTest, AListWithoutLimitIsOnePageWithANextLink) {
+  AddSnapshots(h, wid_, kProjectA, 3000);
+  ASSERT_EQ(h.service().limits.max_page_size, 1000);
+  // A member's list, and an admin's list of every project, each without limit.
+  for (auto [url, token] : {std::pair{h.P(kProjectA, "/snapshots/detail?workload_id=" + wid_), kTokMemberA},
+                            std::pair{h.P(kAdminProject, "/snapshots?all=True"), kTokAdmin}}) {
+    Answer first = h.Get(url, token);
+    ASSERT_EQ(first.status, 200) << first.Dump();
+    EXPECT_EQ(first.body["snapshots"].size(), 1000u) << url;
+    const std::string next = NextLinkTarget(first.body, "snapshots");
+    ASSERT_FALSE(next.empty()) << first.body.value("snapshots_links", json()).dump();
+    EXPECT_NE(next.find("limit=1000"), std::string::npos) << next;
+    EXPECT_NE(next.find("marker=" + first.body["snapshots"][999]["id"].get<std::string>()), std::string::npos) << next;
+    EXPECT_NE(next.find(url.substr(url.find('?') + 1)), std::string::npos) << "the filters stay: " << next;
+  }
+  // Following the links (as clients do) gives every snapshot once, in pages.
+  std::set<std::string> seen;
+  int pages = 0;
+  for (std::string url = h.P(kProjectA, "/snapshots?workload_id=" + wid_); !url.empty(); ++pages) {
+    ASSERT_LT(pages, 10);
+    Answer page = h.Get(url, kTokMemberA);
+    ASSERT_EQ(page.status, 200) << page.Dump();
+    for (const auto& s : page.body["snapshots"]) seen.insert(s["id"].get<std::string>());
+    url = NextLinkTarget(page.body, "snapshots");
+  }
+  EXPECT_EQ(pages, 4);  // 3 full pages and the one the third page's link points to
+  EXPECT_EQ(seen.size(), 3001u);  // with the fixture's snapshot
+  // A larger limit is cut to the page size; a short list has no link.
+  Answer big = h.Get(h.P(kProjectA, "/snapshots?limit=5000"), kTokMemberA);
+  EXPECT_EQ(big.body["snapshots"].size(), 1000u);
+  EXPECT_FALSE(NextLinkTarget(big.body, "snapshots").empty());
+  Answer restores = h.Get(h.P(kProjectA, "/restores"), kTokMemberA);
+  EXPECT_FALSE(restores.body.contains("restores_links")) << restores.Dump();
 }
 
 TEST_F(SnapshotsTest, DateFilters) {

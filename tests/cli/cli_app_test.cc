@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -159,6 +160,21 @@ TEST_F(CliAppTest, WorkloadLifecycleThroughTheApi) {
 
   json types = RunJson({"workload-type-list"});
   EXPECT_EQ(types.size(), 2u);
+}
+
+TEST_F(CliAppTest, ListsFollowTheNextLinksToTheEnd) {
+  h_.service().limits.max_page_size = 2;  // the API answers two rows a page
+  const std::string wid = CreateWorkload("db");
+  std::set<std::string> added;
+  for (int i = 0; i < 5; ++i) added.insert(h_.AddAvailableSnapshot(wid, "s" + std::to_string(i)).id);
+  json list = RunJson({"snapshot-list", "--workload_id", wid});
+  std::set<std::string> listed;
+  for (const auto& row : list) listed.insert(row["ID"].get<std::string>());
+  EXPECT_EQ(listed, added);
+  EXPECT_EQ(list.size(), 5u);
+  h_.CreateWorkload(at::kTokMemberA, {at::kVmA2}, "two");
+  h_.CreateWorkload(at::kTokMemberA, {at::kVmA3}, "three");
+  EXPECT_EQ(RunJson({"workload-list"}).size(), 3u);
 }
 
 TEST_F(CliAppTest, SnapshotsAndRestores) {

@@ -46,7 +46,7 @@ Result<db::Restore> LoadRestore(ApiService& service, const Request& request) {
 
 Result<Response> CreateRestore(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshotOfRoute(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_restore", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_restore", s.project_id, s.user_id));
   CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
   db::SnapshotRepository snapshots(service.db);
   SnapshotContents contents;
@@ -114,22 +114,25 @@ Result<Response> ListRestores(ApiService& service, const Request& request, bool 
     filter.project_id.reset();
   }
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
-  CAIRN_ASSIGN_OR_RETURN(auto rows, db::RestoreRepository(service.db).List(filter, page));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, db::RestoreRepository(service.db).List(filter, WithLookAhead(page)));
+  const std::optional<std::string> next = CutToPage(rows, page);
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
   for (const auto& r : rows) list.push_back(RestoreView(r, base, detail));
-  return Response::Json(200, {{"restores", std::move(list)}});
+  json body = {{"restores", std::move(list)}};
+  AddNextPageLink(body, "restores", request, page, next);
+  return Response::Json(200, std::move(body));
 }
 
 Result<Response> ShowRestore(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, LoadRestore(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_get", r.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_get", r.project_id, r.user_id));
   return Response::Json(200, {{"restore", RestoreView(r, LinkBaseOf(request), true)}});
 }
 
 Result<Response> DeleteRestore(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, LoadRestore(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_delete", r.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_delete", r.project_id, r.user_id));
   if (r.status != rs::kAvailable && r.status != rs::kError && r.status != rs::kCancelled) {
     return Status::Conflict("Restore " + r.id + " is " + r.status + ": only a finished restore can be deleted.");
   }
@@ -141,7 +144,7 @@ Result<Response> DeleteRestore(ApiService& service, const Request& request) {
 
 Result<Response> CancelRestore(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, LoadRestore(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_cancel", r.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_cancel", r.project_id, r.user_id));
   const std::vector<std::string> running = {std::string(rs::kCreated), std::string(rs::kExecuting)};
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("cancel restore", [&](db::Executor& tx) -> Status {
     db::JobRepository jobs(tx);

@@ -208,13 +208,13 @@ Result<db::Trust> LoadTrust(ApiService& service, const Request& request) {
 
 Result<Response> ShowTrust(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Trust t, LoadTrust(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "trust:trust_get", t.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "trust:trust_get", t.project_id, t.user_id));
   return Response::Json(200, {{"trust", TrustView(t)}});
 }
 
 Result<Response> DeleteTrust(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Trust t, LoadTrust(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "trust:trust_delete", t.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "trust:trust_delete", t.project_id, t.user_id));
   Status deleted = service.identity.DeleteTrust(t.name);
   if (!deleted.ok() && deleted.code() != ErrorCode::kNotFound) return deleted;
   CAIRN_RETURN_IF_ERROR(db::TrustRepository(service.db).Delete(t.name));
@@ -226,7 +226,7 @@ Result<Response> DeleteTrust(ApiService& service, const Request& request) {
 // this workload run? They need a valid trust of the workload's owner.
 Result<Response> ValidateSchedulerTrust(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:scheduler_trust_validate", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:scheduler_trust_validate", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(auto trusts, db::TrustRepository(service.db).ListByProject(w.project_id));
   json trust = nullptr;
   bool valid = false;

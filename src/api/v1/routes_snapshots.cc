@@ -74,7 +74,8 @@ Result<Response> ListSnapshots(ApiService& service, const Request& request, bool
   if (auto status = request.Query("status"); status && !status->empty()) filter.statuses = {*status};
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
   db::SnapshotRepository snapshots(service.db);
-  CAIRN_ASSIGN_OR_RETURN(auto rows, snapshots.List(filter, page));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, snapshots.List(filter, WithLookAhead(page)));
+  const std::optional<std::string> next = CutToPage(rows, page);
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
   for (const auto& s : rows) list.push_back(SnapshotView(s, {}, {}, base, false));
@@ -82,12 +83,14 @@ Result<Response> ListSnapshots(ApiService& service, const Request& request, bool
     // The list's detail view is the summary plus metadata; instances only on show.
     for (size_t i = 0; i < rows.size(); ++i) list[i]["metadata"] = rows[i].metadata;
   }
-  return Response::Json(200, {{"snapshots", std::move(list)}});
+  json body = {{"snapshots", std::move(list)}};
+  AddNextPageLink(body, "snapshots", request, page, next);
+  return Response::Json(200, std::move(body));
 }
 
 Result<Response> ShowSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_get", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_get", s.project_id, s.user_id));
   db::SnapshotRepository snapshots(service.db);
   CAIRN_ASSIGN_OR_RETURN(auto vms, snapshots.ListVms(s.id));
   CAIRN_ASSIGN_OR_RETURN(auto disks, snapshots.ListDisks(s.id));
@@ -96,7 +99,7 @@ Result<Response> ShowSnapshot(ApiService& service, const Request& request) {
 
 Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id, s.user_id));
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete snapshot", [&](db::Executor& tx) -> Status {
     // A running snapshot or restore reads the backup chains that the delete
     // merges: the delete waits for the workload to be free.
@@ -122,7 +125,7 @@ Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
 // runs it, the snapshot goes to "cancelling" and the engine stops and cleans.
 Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_cancel", s.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_cancel", s.project_id, s.user_id));
   const std::vector<std::string> running = {std::string(ss::kCreating), std::string(ss::kExecuting),
                                             std::string(ss::kUploading)};
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("cancel snapshot", [&](db::Executor& tx) -> Status {

@@ -255,25 +255,28 @@ Result<Response> ListWorkloads(ApiService& service, const Request& request, bool
   if (auto name = request.Query("name"); name && !name->empty()) filter.name = *name;
   if (auto status = request.Query("status"); status && !status->empty()) filter.statuses = {*status};
   CAIRN_ASSIGN_OR_RETURN(db::Page page, PageOf(request, service.limits));
-  CAIRN_ASSIGN_OR_RETURN(auto rows, db::WorkloadRepository(service.db).List(filter, page));
+  CAIRN_ASSIGN_OR_RETURN(auto rows, db::WorkloadRepository(service.db).List(filter, WithLookAhead(page)));
+  const std::optional<std::string> next = CutToPage(rows, page);
   const TimePoint now = service.clock.Now();
   json list = json::array();
   const LinkBase base = LinkBaseOf(request);
   // Only the detail view shows the schedule (computing it parses and evaluates it).
   for (const auto& w : rows) list.push_back(WorkloadView(w, detail ? ScheduleView(w, now) : json(), base, detail));
-  return Response::Json(200, {{"workloads", std::move(list)}});
+  json body = {{"workloads", std::move(list)}};
+  AddNextPageLink(body, "workloads", request, page, next);
+  return Response::Json(200, std::move(body));
 }
 
 Result<Response> ShowWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_get", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_get", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, w));
   return Response::Json(200, {{"workload", std::move(view)}});
 }
 
 Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_update", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_update", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
   CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
   if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
@@ -341,7 +344,7 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
 
 Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_delete", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_delete", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(bool database_only, QueryFlag(request, "database_only"));
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete workload", [&](db::Executor& tx) -> Status {
     Status set = db::WorkloadRepository(tx).SetStatusIf(
@@ -359,7 +362,7 @@ Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
 
 Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_snapshot", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_snapshot", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(std::optional<json> body, OptionalJsonObjectBody(request));
   json in = json::object();
   if (body) {
@@ -409,7 +412,7 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
 Result<Response> SetScheduleEnabled(ApiService& service, const Request& request, bool enabled) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, enabled ? "workload:workload_resume" : "workload:workload_pause",
-                                  w.project_id));
+                                  w.project_id, w.user_id));
   const TimePoint now = service.clock.Now();
   engine::JobSchedule schedule = StoredSchedule(w, now);
   schedule.enabled = enabled;
@@ -422,7 +425,7 @@ Result<Response> SetScheduleEnabled(ApiService& service, const Request& request,
 
 Result<Response> UnlockWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_unlock", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_unlock", w.project_id, w.user_id));
   Status set = db::WorkloadRepository(service.db).SetStatusIf(
       w.id, {std::string(ws::kLocked), std::string(ws::kAvailable), std::string(ws::kError)}, ws::kAvailable);
   if (set.code() == ErrorCode::kConflict) return Status::Conflict("Workload " + w.id + " is " + w.status + ": it cannot be unlocked.");
@@ -433,7 +436,7 @@ Result<Response> UnlockWorkload(ApiService& service, const Request& request) {
 
 Result<Response> ResetWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
-  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id));
+  CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id, w.user_id));
   if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
   CAIRN_RETURN_IF_ERROR(db::JobRepository(service.db)
                             .Enqueue(MakeJob(request, db::job_kind::kWorkloadReset, w.id, w.id, w.project_id))

@@ -8,6 +8,7 @@
 #include "common/uuid.h"
 #include "db/audit_repository.h"
 #include "db/job_repository.h"
+#include "openstack/keystone_admin.h"
 
 namespace cairn::api {
 
@@ -70,6 +71,12 @@ Status Authorize(ApiService& service, const Request& request, std::string_view r
   return service.policy.Enforce(rule, creds, target);
 }
 
+Status Authorize(ApiService& service, const Request& request, std::string_view rule,
+                 std::string_view project_id, std::string_view owner_user_id) {
+  PolicyTarget target{{"project_id", std::string(project_id)}, {"user_id", std::string(owner_user_id)}};
+  return service.policy.Enforce(rule, CallerCredentials(request), target);
+}
+
 LinkBase LinkBaseOf(const Request& request) {
   std::string host = request.Header("Host").value_or("localhost");
   // A Host header is client input: keep it to host-name characters.
@@ -86,10 +93,10 @@ LinkBase LinkBaseOf(const Request& request) {
 
 Result<db::Page> PageOf(const Request& request, const ApiLimits& limits) {
   db::Page page;
+  page.limit = limits.max_page_size;
   if (auto limit = request.Query("limit")) {
     CAIRN_ASSIGN_OR_RETURN(int64_t n, ReadInt(nlohmann::json(*limit), "limit", 0, 1'000'000'000));
-    page.limit = static_cast<int>(std::min<int64_t>(n, limits.max_page_size));
-    if (page.limit == 0) page.limit = limits.max_page_size;
+    if (n > 0) page.limit = static_cast<int>(std::min<int64_t>(n, limits.max_page_size));
   }
   if (auto marker = request.Query("marker"); marker && !marker->empty()) {
     if (!LooksLikeId(*marker)) {
@@ -98,6 +105,33 @@ Result<db::Page> PageOf(const Request& request, const ApiLimits& limits) {
     page.marker = AsciiLower(*marker);
   }
   return page;
+}
+
+db::Page WithLookAhead(db::Page page) {
+  if (page.limit > 0) ++page.limit;
+  return page;
+}
+
+void AddNextPageLink(nlohmann::json& body, std::string_view key, const Request& request, const db::Page& page,
+                     const std::optional<std::string>& next_marker) {
+  if (!next_marker) return;
+  std::string href = LinkBaseOf(request).base_url;
+  // The path as received (percent-decoded in Request), encoded again.
+  for (std::string_view rest = request.path; !rest.empty();) {
+    size_t slash = rest.find('/', 1);
+    std::string_view segment = rest.substr(0, slash);
+    href += segment.starts_with('/') ? "/" + openstack::UrlEncode(segment.substr(1))
+                                     : openstack::UrlEncode(segment);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  }
+  char sep = '?';
+  for (const auto& [name, value] : request.query) {
+    if (name == "limit" || name == "marker") continue;
+    href += sep + openstack::UrlEncode(name) + "=" + openstack::UrlEncode(value);
+    sep = '&';
+  }
+  href += sep + std::string("limit=") + std::to_string(page.limit) + "&marker=" + openstack::UrlEncode(*next_marker);
+  body[std::string(key) + "_links"] = nlohmann::json::array({{{"rel", "next"}, {"href", std::move(href)}}});
 }
 
 Result<bool> QueryFlag(const Request& request, std::string_view name) {

@@ -10,8 +10,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/v1/auth.h"
 #include "api/policy.h"
@@ -129,18 +131,46 @@ Credentials CredentialsOfToken(const openstack::Token& token);
 // The policy credentials of the request's caller (request.auth must be set).
 Credentials CallerCredentials(const Request& request);
 
-// Enforces `rule` for the caller on a target in `project_id` (the project the
-// object belongs to; the URL's project when creating).
+// Enforces `rule` for the caller on a collection of `project_id` (listing it,
+// creating in it: the URL's project): the target is {project_id, user_id of
+// the caller, who will own what is created}.
 Status Authorize(ApiService& service, const Request& request, std::string_view rule,
                  std::string_view project_id);
+
+// Enforces `rule` for the caller on an existing object: the target is its
+// owner, {project_id, user_id of the user who created it}, so a rule such as
+// "user_id:%(user_id)s" lets only that user act on it.
+Status Authorize(ApiService& service, const Request& request, std::string_view rule,
+                 std::string_view project_id, std::string_view owner_user_id);
 
 // The request's base URL for links: scheme and the Host header as the
 // client reached us, and the URL's project.
 LinkBase LinkBaseOf(const Request& request);
 
-// ?limit= and ?marker= as a Page (limit cut to max_page_size). InvalidArgument
-// for a limit that is not a non-negative integer.
+// ?limit= and ?marker= as the Page to show. No list answers more than
+// max_page_size rows: a larger limit is cut to it, and without a limit (or
+// with 0) the page is max_page_size rows. InvalidArgument for a limit that is
+// not a non-negative integer or a marker that is not an id.
 Result<db::Page> PageOf(const Request& request, const ApiLimits& limits);
+
+// The page to ask the database for to show `page`: one row more, which tells
+// whether a next page exists (CutToPage).
+db::Page WithLookAhead(db::Page page);
+
+// Cuts `rows`, read with WithLookAhead(page), to `page`; returns the marker of
+// the next page (the last row kept) when rows were left over, else nullopt.
+template <typename Row>
+std::optional<std::string> CutToPage(std::vector<Row>& rows, const db::Page& page) {
+  if (page.limit <= 0 || rows.size() <= static_cast<size_t>(page.limit)) return std::nullopt;
+  rows.resize(static_cast<size_t>(page.limit));
+  return rows.back().id;
+}
+
+// With a next page, sets body["<key>_links"] to [{"rel": "next", "href": this
+// request's URL with limit=page.limit and marker=next_marker}] (the OpenStack
+// convention, as Cinder and Nova answer; clients follow it to the end).
+void AddNextPageLink(nlohmann::json& body, std::string_view key, const Request& request, const db::Page& page,
+                     const std::optional<std::string>& next_marker);
 
 // A query flag: true for "1", "true", "True", "yes"; false when absent.
 // InvalidArgument for a value that is not a boolean.
