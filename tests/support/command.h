@@ -37,9 +37,11 @@ inline std::string Quote(const std::string& s) { return "'" + s + "'"; }
 // removed at destruction.
 class TempDir {
  public:
-  TempDir() {
+  // A fresh directory named after the running test; `suffix` tells apart
+  // several directories of one test.
+  explicit TempDir(const std::string& suffix = "") {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info ? info->test_suite_name() : "t") + "_" + (info ? info->name() : "x");
+    std::string name = std::string(info ? info->test_suite_name() : "t") + "_" + (info ? info->name() : "x") + suffix;
     for (char& c : name)
       if (c == '/') c = '_';
     path_ = std::filesystem::path(::testing::TempDir()) / ("cairn_" + name + "_" + std::to_string(::getpid()));

@@ -256,7 +256,7 @@ TEST_F(VmBackupDevcloudTest, InspectsTheDomain) {
 // (src/datamover/libvirt/schema_lock.h): the begins of two VMs backed up at
 // the same moment right after a restart must both succeed, every time.
 TEST_F(VmBackupDevcloudTest, ParallelBackupsRightAfterALibvirtdRestartSucceed) {
-  TempDir dir_a, dir_b;
+  TempDir dir_a("_a"), dir_b("_b");
   TestDomain a(dir_a, 16 * kMiB, 0), b(dir_b, 16 * kMiB, 0);
   a.Write("vda", 0x21, 0, 128 * kKiB);
   b.Write("vda", 0x22, 0, 128 * kKiB);
