@@ -22,6 +22,7 @@
 #include "openstack/neutron.h"
 #include "openstack/nova.h"
 #include "rpc/task.h"
+#include "target/identity.h"
 #include "target/layout.h"
 
 namespace cairn::engine {
@@ -77,7 +78,8 @@ class RestoreRun {
                                   {"snapshot", s_.id},
                                   {"vm", vm_id},
                                   {"device", device},
-                                  {"domain", target.instance_name}}};
+                                  {"domain", target.instance_name},
+                                  {"target_id", target_id_}}};
   }
   Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
   // A fresh token for the next phase: a restore can outlive a token.
@@ -110,6 +112,7 @@ class RestoreRun {
   os::CinderClient cinder_;
   os::GlanceClient glance_;
   os::WaitOptions waits_;
+  std::string target_id_;  // the target's identity marker, checked by every datamover
   std::vector<db::SnapshotVm> vms_;
   std::vector<db::SnapshotDisk> disks_;
   json resources_ = json::object();
@@ -403,7 +406,8 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
                                 {"snapshot", s_.id},
                                 {"vm", vm.vm_id},
                                 {"device", d.device},
-                                {"connection_info", attachment.connection_info}}};
+                                {"connection_info", attachment.connection_info},
+                                {"target_id", target_id_}}};
     auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
     Status detached = cinder_.DeleteAttachment(user_, attachment.id);
     if (!written.ok()) return written.status().WithContext("volume " + d.device + " of VM " + vm.vm_name);
@@ -561,6 +565,10 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
 }
 
 Status RestoreRun::Run() {
+  // A target without its marker is not the one the backups are on (an
+  // unmounted share): nothing is read from it.
+  CAIRN_ASSIGN_OR_RETURN(target::TargetIdentity identity, target::ReadTargetIdentity(ctx_.store));
+  target_id_ = identity.id;
   CAIRN_RETURN_IF_ERROR(Prepare());
   const auto started = std::chrono::steady_clock::now();
   int included = 0;

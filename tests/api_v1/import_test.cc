@@ -9,6 +9,7 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/target_metadata.h"
+#include "target/identity.h"
 
 namespace cairn::api::testing {
 namespace {
@@ -23,6 +24,7 @@ class ApiImportTest : public ApiV1Test {
     auto store = target::OpenPosixStore(root_ / "target");
     ASSERT_TRUE(store.ok());
     store_ = std::move(store).value();
+    ASSERT_TRUE(target::InitTargetIdentity(*store_, "test").ok());
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
