@@ -22,6 +22,7 @@
 #include "openstack/neutron.h"
 #include "openstack/nova.h"
 #include "rpc/task.h"
+#include "target/directory_probe.h"
 #include "target/identity.h"
 #include "target/layout.h"
 
@@ -217,6 +218,22 @@ Result<std::string> RestoreRun::FindFlavor(const json& wanted, const json& plan)
                           std::to_string(num("disk")) + " GB disk exists: choose one in a selective restore");
 }
 
+// Bytes the boot disk restored from `disk` may take in the staging
+// directory: its image and those it is incremental on hold every cluster it
+// has (the restored image holds each once), so their sizes together bound it.
+Result<uint64_t> StagingNeed(db::Executor& db, const db::SnapshotDisk& disk) {
+  db::SnapshotRepository snapshots(db);
+  uint64_t need = static_cast<uint64_t>(std::max<int64_t>(disk.size, 0));
+  std::string parent = disk.parent_disk_snapshot_id.value_or("");
+  for (int depth = 0; !parent.empty() && depth < 10000; ++depth) {
+    Result<db::SnapshotDisk> up = snapshots.GetDisk(parent);
+    if (!up.ok()) return up.status().IsNotFound() ? need : up.status();
+    need += static_cast<uint64_t>(std::max<int64_t>(up->size, 0));
+    parent = up->parent_disk_snapshot_id.value_or("");
+  }
+  return need;
+}
+
 // The boot disk of an image-booted VM comes back as a temporary Glance
 // image with the original image's properties.
 Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& def, json& entry) {
@@ -232,6 +249,10 @@ Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& 
                                std::filesystem::perm_options::replace, ec);
   const std::string staging = ctx_.options.staging_dir + "/" + r_.id + "-" + vm.vm_id + ".qcow2";
   std::filesystem::remove(staging, ec);
+  CAIRN_ASSIGN_OR_RETURN(uint64_t need, StagingNeed(ctx_.db, *boot));
+  CAIRN_RETURN_IF_ERROR(target::CheckFreeSpace(ctx_.options.staging_dir, need,
+                                               "staging the boot disk of VM " + vm.vm_name +
+                                                   " for its upload to Glance ([engine] staging_dir)"));
   datamover::RestoreRequest request;
   request.disk = {s_.workload_id, s_.id, vm.vm_id, boot->device};
   request.to = staging;
