@@ -77,7 +77,7 @@ TEST_F(MergeSpaceTest, ATargetTooFullForTheMergedImageFailsNamingTheNeedAndChang
   BackUp(disk, 1);
   auto child_before = FindDiskBackup(*store_, Ref(1));
   ASSERT_TRUE(child_before.ok());
-  const std::string child_image = (dir_ / "target").string() + "/" + child_before->image_path();
+  const std::string child_image = (dir_ / "target") + "/" + child_before->image_path();
   const auto child_size = std::filesystem::file_size(child_image);
 
   SmallStore full(*store_, 4096);
