@@ -126,6 +126,18 @@ TEST_F(ApiImportTest, BadInputAndMissingTargetAreClearErrors) {
   EXPECT_NE(FaultMessage(down).find("[target] path"), std::string::npos) << down.Dump();
 }
 
+TEST_F(ApiImportTest, AnEmptyDirectoryInPlaceOfTheTargetIsRefused) {
+  // The share is not mounted: its mount point is an empty directory.
+  std::filesystem::create_directories(root_ / "unmounted");
+  h.service().open_target = [root = root_] { return target::OpenPosixStore(root / "unmounted"); };
+  Answer list = h.Get(h.P(kAdminProject, "/workloads/get_list/import_workloads"), kTokAdmin);
+  EXPECT_TRUE(IsFault(list, 503, "serviceUnavailable")) << list.Dump();
+  EXPECT_NE(FaultMessage(list).find("has no identity marker"), std::string::npos) << list.Dump();
+  Answer imported = h.Post(h.P(kAdminProject, "/workloads/import_workloads"), kTokAdmin, json::object());
+  EXPECT_TRUE(IsFault(imported, 503, "serviceUnavailable")) << imported.Dump();
+  EXPECT_NE(FaultMessage(imported).find("not mounted"), std::string::npos) << imported.Dump();
+}
+
 TEST_F(ApiImportTest, OrphanedWorkloadsAreThoseWhoseProjectOrUserIsGone) {
   const std::string kept = h.CreateWorkload(kTokMemberA, {kVmA1});
   const std::string orphan = h.CreateWorkload(kTokMemberA, {kVmA2});
