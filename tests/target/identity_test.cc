@@ -64,13 +64,14 @@ TEST_F(TargetIdentityTest, AnotherTargetsIdIsRefused) {
 
 TEST_F(TargetIdentityTest, DamagedOrHostileMarkersAreRefused) {
   const std::string good_id = "\"id\": \"0c4f2a5e-3b1d-4c8e-9f00-1a2b3c4d5e6f\"";
-  for (const std::string& text :
-       {std::string(""), std::string("[]"), std::string("{\"format\": \"cairn-target\"}"),
-        "{\"format\": \"other\", " + good_id + ", \"layout_version\": 1}",
-        "{\"format\": \"cairn-target\", \"id\": \"../../etc\", \"layout_version\": 1}",
-        "{\"format\": \"cairn-target\", " + good_id + ", \"layout_version\": \"1\"}",
-        "{\"format\": \"cairn-target\", " + good_id + ", \"layout_version\": 0}",
-        "{\"format\": \"cairn-target\", " + good_id + ", \"layout_version\": 1" + std::string(5000, ' ') + "}"}) {
+  const std::vector<std::string> damaged = {
+      std::string(""), std::string("[]"), std::string("{\"format\": \"cairn-target\"}"),
+      "{\"format\": \"other\", " + good_id + ", \"layout_version\": 1}",
+      "{\"format\": \"cairn-target\", \"id\": \"../../etc\", \"layout_version\": 1}",
+      "{\"format\": \"cairn-target\", " + good_id + ", \"layout_version\": \"1\"}",
+      "{\"format\": \"cairn-target\", " + good_id + ", \"layout_version\": 0}",
+      "{\"format\": \"cairn-target\", " + good_id + ", \"layout_version\": 1" + std::string(5000, ' ') + "}"};
+  for (const std::string& text : damaged) {
     WriteRaw(text);
     Result<TargetIdentity> read = ReadTargetIdentity(*store_);
     ASSERT_FALSE(read.ok()) << text;
