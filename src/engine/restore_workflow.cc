@@ -227,7 +227,8 @@ Result<uint64_t> StagingNeed(db::Executor& db, const db::SnapshotDisk& disk) {
   std::string parent = disk.parent_disk_snapshot_id.value_or("");
   for (int depth = 0; !parent.empty() && depth < 10000; ++depth) {
     Result<db::SnapshotDisk> up = snapshots.GetDisk(parent);
-    if (!up.ok()) return up.status().IsNotFound() ? need : up.status();
+    if (!up.ok() && up.status().IsNotFound()) return need;  // a parent row gone: what is known
+    if (!up.ok()) return up.status();
     need += static_cast<uint64_t>(std::max<int64_t>(up->size, 0));
     parent = up->parent_disk_snapshot_id.value_or("");
   }

@@ -46,6 +46,11 @@ constexpr uint64_t kDiskSize = 8 << 20;
 const std::string kWorkload = "w-space";
 
 DiskRef Ref(int i) { return {kWorkload, "s" + std::to_string(i), "vm1", "vda"}; }
+MergeRequest Request(int i) {
+  MergeRequest r;
+  r.disk = Ref(i);
+  return r;
+}
 
 class MergeSpaceTest : public ::testing::Test {
  protected:
@@ -81,7 +86,7 @@ TEST_F(MergeSpaceTest, ATargetTooFullForTheMergedImageFailsNamingTheNeedAndChang
   const auto child_size = std::filesystem::file_size(child_image);
 
   SmallStore full(*store_, 4096);
-  auto refused = Merge(full, {.disk = Ref(0)});
+  auto refused = Merge(full, Request(0));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), ErrorCode::kOutOfRange);
   EXPECT_THAT(refused.status().message(), HasSubstr("needs up to"));
@@ -93,7 +98,7 @@ TEST_F(MergeSpaceTest, ATargetTooFullForTheMergedImageFailsNamingTheNeedAndChang
 
   // With the room, the same merge goes through.
   SmallStore roomy(*store_, uint64_t{1} << 40);
-  auto merged = Merge(roomy, {.disk = Ref(0)});
+  auto merged = Merge(roomy, Request(0));
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   EXPECT_TRUE(merged->child.has_value());
   EXPECT_FALSE(FindDiskBackup(*store_, Ref(0)).ok());
@@ -105,7 +110,7 @@ TEST_F(MergeSpaceTest, ABackupWithoutAChildIsRemovedWholeOnAFullTarget) {
   BackUp(disk, 1);
   SmallStore full(*store_, 0);
   // The newest has no child: nothing to merge, no room needed.
-  auto removed = Merge(full, {.disk = Ref(1)});
+  auto removed = Merge(full, Request(1));
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_FALSE(removed->child.has_value());
   EXPECT_FALSE(FindDiskBackup(*store_, Ref(1)).ok());

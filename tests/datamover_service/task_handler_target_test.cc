@@ -21,7 +21,9 @@ class TaskHandlerTargetTest : public ::testing::Test {
     store_ = std::move(store).value();
   }
   Result<json> Run(std::string_view kind, json body) {
-    DatamoverTaskHandler handler(*store_, DatamoverOptions{.host = "compute-3"});
+    DatamoverOptions options;
+    options.host = "compute-3";
+    DatamoverTaskHandler handler(*store_, options);
     std::atomic<bool> cancel{false};
     return handler.Run({.id = "t1", .host = "compute-3", .kind = std::string(kind), .body = std::move(body)},
                        [](uint64_t, uint64_t) {}, cancel);

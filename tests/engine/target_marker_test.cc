@@ -30,13 +30,15 @@ class TargetMarkerTest : public testing::EngineDbTest {
     auto store = target::OpenPosixStore(target_dir_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
+    EngineOptions options;
+    options.datamover_timeout = std::chrono::seconds(1);
     ctx_ = std::make_unique<EngineContext>(EngineContext{.db = *db_,
                                                          .store = *store_,
                                                          .transport = transport_,
                                                          .service = session_,
                                                          .http = http_,
                                                          .selector = openstack::EndpointSelector(),
-                                                         .options = EngineOptions{.datamover_timeout = std::chrono::seconds(1)},
+                                                         .options = options,
                                                          .clock = SystemClock::Get()});
   }
 
