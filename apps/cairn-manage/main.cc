@@ -1,6 +1,8 @@
 // cairn-manage: the operator's tool (docs/operations.md): database schema and
 // purge, registration in Keystone, the RBAC policy, and preflight checks of
 // every path a deployment needs. The logic lives in src/manage/.
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -21,6 +23,8 @@
 #include "manage/policy_commands.h"
 #include "manage/preflight.h"
 #include "manage/register.h"
+#include "manage/target_commands.h"
+#include "target/options.h"
 
 namespace {
 
@@ -54,6 +58,12 @@ Result<std::unique_ptr<db::Database>> OpenDatabase(const Config& config) {
   CAIRN_ASSIGN_OR_RETURN(db::DatabaseOptions options, db::DatabaseOptionsFromConfig(config));
   options.pool_size = 1;
   return db::Database::Open(options);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
 }
 
 }  // namespace
@@ -100,6 +110,14 @@ int main(int argc, char** argv) {
   config_cmd->require_subcommand(1);
   auto* config_sample = config_cmd->add_subcommand("sample", "Print a sample cairn.conf with every option and its default");
   auto* config_reference = config_cmd->add_subcommand("reference", "Print the option reference (Markdown)");
+  auto* target_cmd = cli.add_subcommand("target", "The backup target's identity marker");
+  target_cmd->require_subcommand(1);
+  auto* target_init = target_cmd->add_subcommand(
+      "init", "Initialise the target at [target] path: write its identity marker (once, after mounting it)");
+  bool target_local = false;
+  target_init->add_flag("--local", target_local,
+                        "The target is a directory on this host's own disks, not a mount point");
+  auto* target_show = target_cmd->add_subcommand("show", "Print the identity marker of the target at [target] path");
   auto* preflight_cmd = cli.add_subcommand("preflight", "Check every path the deployment needs from this node");
   bool json = false;
   preflight_cmd->add_flag("--json", json, "Machine-readable output");
@@ -141,6 +159,15 @@ int main(int argc, char** argv) {
     if (!credentials.ok()) return Fail(credentials.status());
     auto outcomes = manage::Register(*credentials, *plan, std::cout);
     return outcomes.ok() ? 0 : Fail(outcomes.status());
+  }
+  if (target_cmd->parsed()) {
+    auto target_options = target::TargetOptionsFromConfig(*config);
+    if (!target_options.ok()) return Fail(target_options.status());
+    Status s = target_show->parsed()
+                   ? manage::TargetShow(target_options->path, std::cout)
+                   : manage::TargetInit({.path = target_options->path, .local = target_local, .host = HostName()},
+                                        std::cout);
+    return s.ok() ? 0 : Fail(s);
   }
   if (preflight_cmd->parsed()) {
     const manage::PreflightReport report = manage::RunPreflight(*config);

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "common/fault.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "datamover/parallel.h"
 #include "qcow2/image.h"
@@ -135,6 +136,23 @@ Result<MergeResult> BuildMergedImage(target::Store& store, const MergeRequest& r
   return result;
 }
 
+// The merged image holds at most the child's clusters and the dropped
+// image's together; until it replaces the child, both stay on the target.
+Status CheckMergeSpace(target::Store& store, const DiskBackup& dropped, const DiskBackup& child) {
+  uint64_t need = 0;
+  for (const DiskBackup* b : {&dropped, &child}) {
+    CAIRN_ASSIGN_OR_RETURN(auto file, store.OpenForRead(b->image_path()));
+    CAIRN_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+    need += size;
+  }
+  CAIRN_ASSIGN_OR_RETURN(uint64_t free_bytes, store.FreeSpace());
+  if (free_bytes >= need) return Status::OK();
+  return Status::OutOfRange("merging " + dropped.image_path() + " into " + child.image_path() + " needs up to " +
+                            HumanBytes(need) + " free on the target " + store.Describe() + ", only " +
+                            HumanBytes(free_bytes) + " are; nothing was changed: free space (delete snapshots "
+                            "that have no later incremental, they need no merge) or make the target larger");
+}
+
 }  // namespace
 
 Result<MergeResult> Merge(target::Store& store, const MergeRequest& req) {
@@ -166,6 +184,7 @@ Result<MergeResult> Merge(target::Store& store, const MergeRequest& req) {
     return result;
   }
   const DiskBackup child = *result.child;
+  CAIRN_RETURN_IF_ERROR(CheckMergeSpace(store, dropped, child));
   CAIRN_ASSIGN_OR_RETURN(Manifest child_manifest, LoadManifest(store, child));
   CAIRN_ASSIGN_OR_RETURN(auto grandparent, BackingImagePath(store, dropped.image_path()));
   const std::string new_backing = grandparent ? layout::RelativePath(child.image_path(), *grandparent) : "";

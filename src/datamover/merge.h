@@ -40,7 +40,10 @@ struct MergeResult {
 // the dropped backup unpublished and removed. A crash at any step leaves
 // every published backup readable; running the merge again finishes it
 // (after its last step, when only an unpublished directory is left, Cleanup
-// removes that and a second merge reports NotFound).
+// removes that and a second merge reports NotFound). Before building, the
+// target must have room for the merged image (at most the child's and the
+// dropped image's files together): OutOfRange naming the need otherwise,
+// with nothing changed. A backup without a child is removed whole.
 Result<MergeResult> Merge(target::Store& store, const MergeRequest& request);
 
 struct CleanupResult {

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "datamover/libvirt/vm_backup.h"
 #include "datamover/restore.h"
+#include "target/identity.h"
 
 namespace cairn::datamover_service {
 namespace {
@@ -55,6 +56,12 @@ DatamoverTaskHandler::DatamoverTaskHandler(target::Store& store, DatamoverOption
 Result<json> DatamoverTaskHandler::Run(const rpc::DiskTask& task, const rpc::ProgressFn& progress,
                                        const std::atomic<bool>& cancel) {
   if (!task.body.is_object()) return Status::InvalidArgument("disk task " + task.id + ": the body is not an object");
+  if (task.kind == rpc::task_kind::kVmBackup || task.kind == rpc::task_kind::kRestoreDisk) {
+    // This host's mount of the target must be the engine's target: not an
+    // unmounted share's empty mount point, not another share.
+    CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(store_, OptField(task.body, "target_id").value_or(""))
+                              .WithContext("the datamover on host " + options_.host));
+  }
   if (task.kind == rpc::task_kind::kVmBackup) return BackupVm(task.body, progress, cancel);
   if (task.kind == rpc::task_kind::kRestoreDisk) return RestoreDisk(task.body, progress, cancel);
   if (task.kind == rpc::task_kind::kRemoveCheckpoint) {

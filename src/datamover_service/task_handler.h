@@ -13,6 +13,10 @@
 //   least its size (only clusters that differ are written).
 //   -> {virtual_size, bytes_written, clusters_written, seconds}
 // remove_checkpoint: {domain, xml} -> {} : drops a checkpoint's bitmaps.
+//
+// vm_backup and restore_disk may name the engine's target ("target_id"): the
+// task fails (Unavailable) unless this host's target carries the identity
+// marker, with that id when named (target/identity.h).
 #pragma once
 
 #include <memory>

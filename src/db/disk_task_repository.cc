@@ -176,6 +176,16 @@ Result<bool> DiskTaskRepository::MarkStale(std::string_view id, TimePoint stale_
   return n > 0;
 }
 
+Result<bool> DiskTaskRepository::FailUnfinished(std::string_view id, std::string_view reason) {
+  CAIRN_ASSIGN_OR_RETURN(int64_t n, internal::ExecStatement(db_, "fail stalled disk task", [&](Params& p) {
+    return "UPDATE disk_tasks SET status = " + p.Text(dts::kError) + ", error_code = " +
+           p.Text(ErrorCodeName(ErrorCode::kUnavailable)) + ", error = " + p.Text(reason) + ", updated_at = " +
+           p.Time(internal::Now()) + " WHERE id = " + p.Text(id) + " AND status IN " +
+           p.In({std::string(dts::kQueued), std::string(dts::kRunning)});
+  }));
+  return n > 0;
+}
+
 Result<DiskTask> DiskTaskRepository::Get(std::string_view id) {
   return internal::Fetch(db_, "get disk task", [&](soci::session& session) {
     return internal::Found(SelectOne(session, id), "disk task " + std::string(id));

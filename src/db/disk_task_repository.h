@@ -41,6 +41,9 @@ class DiskTaskRepository {
   // Ends a task that is queued, or running with a heartbeat older than
   // `stale_before`, as error with `reason`. True when it did.
   Result<bool> MarkStale(std::string_view id, TimePoint stale_before, std::string_view reason);
+  // Ends a task that is queued or running, whatever its heartbeat, as error
+  // (Unavailable) with `reason`: its progress stalled. True when it did.
+  Result<bool> FailUnfinished(std::string_view id, std::string_view reason);
   // NotFound when missing.
   Result<DiskTask> Get(std::string_view id);
   // The tasks of a job that are still queued or running, oldest first.

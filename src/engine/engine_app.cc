@@ -56,9 +56,10 @@ Result<std::unique_ptr<EngineApp>> EngineApp::Create(const Config& config) {
   if (p.options.datamover_transport == "database") {
     p.transport = std::make_unique<rpc::DbTransport>(
         *app->db_, rpc::DbTransportOptions{.stale_after = p.options.datamover_timeout,
-                                           .unclaimed_after = p.options.datamover_timeout});
+                                           .unclaimed_after = p.options.datamover_timeout,
+                                           .stall_after = p.options.datamover_stall_timeout});
   } else {
-    auto local = std::make_unique<rpc::InProcessTransport>();
+    auto local = std::make_unique<rpc::InProcessTransport>(p.options.datamover_stall_timeout);
     p.local_datamover = std::make_unique<datamover_service::DatamoverTaskHandler>(*p.store, p.datamover_options);
     // Only this host's VMs ([datamover] host); left empty, the all-in-one
     // serves whatever host Nova names (it is the only one).

@@ -76,6 +76,17 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
       .max = 86400}));
   CAIRN_RETURN_IF_ERROR(registry.Register(Option{
       .section = section,
+      .name = "datamover_stall_timeout",
+      .type = OptionType::kInt,
+      .default_value = "900",
+      .help = "Seconds a disk task may run without progress (no byte read or written) before it fails, naming "
+              "the host and the disk, and its workload and snapshot slot are freed: a datamover stuck in a read of "
+              "a hung NFS server or backup target still heartbeats. Allow for the slowest step without progress "
+              "(freezing the guest's file systems, starting the backup). 0: never.",
+      .min = 0,
+      .max = 86400}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
       .name = "server_timeout",
       .type = OptionType::kInt,
       .default_value = "600",
@@ -157,6 +168,8 @@ Result<EngineOptions> EngineOptionsFromConfig(const Config& config) {
   CAIRN_ASSIGN_OR_RETURN(o.datamover_transport, config.GetString(kSection, "datamover_transport"));
   CAIRN_ASSIGN_OR_RETURN(int64_t dm_timeout, config.GetInt(kSection, "datamover_timeout"));
   o.datamover_timeout = std::chrono::seconds(dm_timeout);
+  CAIRN_ASSIGN_OR_RETURN(int64_t stall_timeout, config.GetInt(kSection, "datamover_stall_timeout"));
+  o.datamover_stall_timeout = std::chrono::seconds(stall_timeout);
   CAIRN_ASSIGN_OR_RETURN(int64_t server_timeout, config.GetInt(kSection, "server_timeout"));
   o.server_timeout = std::chrono::seconds(server_timeout);
   CAIRN_ASSIGN_OR_RETURN(o.staging_dir, config.GetString(kSection, "staging_dir"));

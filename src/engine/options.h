@@ -20,6 +20,7 @@ struct EngineOptions {
   int max_parallel_vms = 4;                  // VMs of one Parallel workload snapshotted at once
   std::string datamover_transport = "in_process";  // in_process | database
   std::chrono::seconds datamover_timeout{120};     // a datamover silent for this long has failed
+  std::chrono::seconds datamover_stall_timeout{900};  // a task without progress for this long has failed
   std::chrono::seconds server_timeout{600};        // waits for Nova, Cinder and Glance
   std::string staging_dir = "/var/lib/cairn/staging";  // images restored for Glance uploads
   int max_snapshots_per_host = 0;  // snapshots moving data at once per compute host; 0: no cap

@@ -22,6 +22,8 @@
 #include "openstack/neutron.h"
 #include "openstack/nova.h"
 #include "rpc/task.h"
+#include "target/directory_probe.h"
+#include "target/identity.h"
 #include "target/layout.h"
 
 namespace cairn::engine {
@@ -77,7 +79,8 @@ class RestoreRun {
                                   {"snapshot", s_.id},
                                   {"vm", vm_id},
                                   {"device", device},
-                                  {"domain", target.instance_name}}};
+                                  {"domain", target.instance_name},
+                                  {"target_id", target_id_}}};
   }
   Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
   // A fresh token for the next phase: a restore can outlive a token.
@@ -110,6 +113,7 @@ class RestoreRun {
   os::CinderClient cinder_;
   os::GlanceClient glance_;
   os::WaitOptions waits_;
+  std::string target_id_;  // the target's identity marker, checked by every datamover
   std::vector<db::SnapshotVm> vms_;
   std::vector<db::SnapshotDisk> disks_;
   json resources_ = json::object();
@@ -214,6 +218,23 @@ Result<std::string> RestoreRun::FindFlavor(const json& wanted, const json& plan)
                           std::to_string(num("disk")) + " GB disk exists: choose one in a selective restore");
 }
 
+// Bytes the boot disk restored from `disk` may take in the staging
+// directory: its image and those it is incremental on hold every cluster it
+// has (the restored image holds each once), so their sizes together bound it.
+Result<uint64_t> StagingNeed(db::Executor& db, const db::SnapshotDisk& disk) {
+  db::SnapshotRepository snapshots(db);
+  uint64_t need = static_cast<uint64_t>(std::max<int64_t>(disk.size, 0));
+  std::string parent = disk.parent_disk_snapshot_id.value_or("");
+  for (int depth = 0; !parent.empty() && depth < 10000; ++depth) {
+    Result<db::SnapshotDisk> up = snapshots.GetDisk(parent);
+    if (!up.ok() && up.status().IsNotFound()) return need;  // a parent row gone: what is known
+    if (!up.ok()) return up.status();
+    need += static_cast<uint64_t>(std::max<int64_t>(up->size, 0));
+    parent = up->parent_disk_snapshot_id.value_or("");
+  }
+  return need;
+}
+
 // The boot disk of an image-booted VM comes back as a temporary Glance
 // image with the original image's properties.
 Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& def, json& entry) {
@@ -229,6 +250,10 @@ Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& 
                                std::filesystem::perm_options::replace, ec);
   const std::string staging = ctx_.options.staging_dir + "/" + r_.id + "-" + vm.vm_id + ".qcow2";
   std::filesystem::remove(staging, ec);
+  CAIRN_ASSIGN_OR_RETURN(uint64_t need, StagingNeed(ctx_.db, *boot));
+  CAIRN_RETURN_IF_ERROR(target::CheckFreeSpace(ctx_.options.staging_dir, need,
+                                               "staging the boot disk of VM " + vm.vm_name +
+                                                   " for its upload to Glance ([engine] staging_dir)"));
   datamover::RestoreRequest request;
   request.disk = {s_.workload_id, s_.id, vm.vm_id, boot->device};
   request.to = staging;
@@ -403,7 +428,8 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
                                 {"snapshot", s_.id},
                                 {"vm", vm.vm_id},
                                 {"device", d.device},
-                                {"connection_info", attachment.connection_info}}};
+                                {"connection_info", attachment.connection_info},
+                                {"target_id", target_id_}}};
     auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
     Status detached = cinder_.DeleteAttachment(user_, attachment.id);
     if (!written.ok()) return written.status().WithContext("volume " + d.device + " of VM " + vm.vm_name);
@@ -561,6 +587,10 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
 }
 
 Status RestoreRun::Run() {
+  // A target without its marker is not the one the backups are on (an
+  // unmounted share): nothing is read from it.
+  CAIRN_ASSIGN_OR_RETURN(target::TargetIdentity identity, target::ReadTargetIdentity(ctx_.store));
+  target_id_ = identity.id;
   CAIRN_RETURN_IF_ERROR(Prepare());
   const auto started = std::chrono::steady_clock::now();
   int included = 0;

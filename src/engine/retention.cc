@@ -1,6 +1,7 @@
 #include "engine/retention.h"
 
 #include <algorithm>
+#include <set>
 
 #include "db/job_repository.h"
 #include "db/snapshot_repository.h"
@@ -10,6 +11,36 @@ namespace cairn::engine {
 namespace {
 
 namespace ss = db::snapshot_status;
+
+// The ids of `expired` (oldest first) reordered so that those no later
+// backup is incremental on come first, oldest first, then the others. The
+// first are removed whole and free their space at once; the others need a
+// merge, which needs free space about the size of the images it merges: on
+// a full target, deleting the first makes room for the others.
+Result<std::vector<std::string>> WholeDeletesFirst(db::Executor& db, const std::string& workload_id,
+                                                   const std::vector<std::string>& expired) {
+  db::SnapshotRepository snapshots(db);
+  db::SnapshotFilter filter;
+  filter.workload_id = workload_id;
+  CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> all, snapshots.List(filter));
+  std::set<std::string> parents;  // disk backups some other backup is incremental on
+  for (const auto& s : all) {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
+    for (const auto& d : disks) {
+      if (d.parent_disk_snapshot_id) parents.insert(*d.parent_disk_snapshot_id);
+    }
+  }
+  std::vector<std::string> whole;
+  std::vector<std::string> merged;
+  for (const std::string& id : expired) {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(id));
+    const bool has_child =
+        std::any_of(disks.begin(), disks.end(), [&](const db::SnapshotDisk& d) { return parents.count(d.id) > 0; });
+    (has_child ? merged : whole).push_back(id);
+  }
+  whole.insert(whole.end(), merged.begin(), merged.end());
+  return whole;
+}
 
 }  // namespace
 
@@ -53,7 +84,9 @@ Result<std::vector<std::string>> ApplyRetention(db::Database& db, const std::str
   filter.statuses = {std::string(ss::kAvailable)};
   CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> available, db::SnapshotRepository(db).List(filter));
   std::vector<std::string> queued;
-  for (const std::string& id : ExpiredSnapshots(available, *schedule, now)) {
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> expired,
+                         WholeDeletesFirst(db, workload_id, ExpiredSnapshots(available, *schedule, now)));
+  for (const std::string& id : expired) {
     Status s = db.Transaction("retention delete", [&](db::Executor& tx) -> Status {
       db::SnapshotRepository snapshots(tx);
       CAIRN_ASSIGN_OR_RETURN(db::Snapshot snap, snapshots.Get(id));

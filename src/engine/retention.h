@@ -27,7 +27,9 @@ std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& avail
 // Applies the retention of workload `workload_id`: each expired snapshot is
 // set to deleting and its snapshot_delete job queued (for `user_id` of
 // `project_id`), one transaction per snapshot, so a snapshot a user deletes
-// or pins meanwhile is left alone. Returns the ids queued. A workload whose
+// or pins meanwhile is left alone. Those that no later backup is incremental
+// on are queued first (they are removed whole, needing no free space; the
+// others need a merge, which does). Returns the ids queued, in that order. A workload whose
 // jobschedule does not parse keeps everything (InvalidArgument).
 Result<std::vector<std::string>> ApplyRetention(db::Database& db, const std::string& workload_id,
                                                 const std::string& user_id, TimePoint now);

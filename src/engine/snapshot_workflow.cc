@@ -20,6 +20,7 @@
 #include "engine/vm_capture.h"
 #include "engine/workflows.h"
 #include "rpc/task.h"
+#include "target/identity.h"
 #include "target/layout.h"
 
 namespace cairn::engine {
@@ -178,6 +179,8 @@ class HeldSlots {
 Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, std::vector<VmWork>& work,
                      std::vector<std::string>& warnings) {
   db::SnapshotRepository snapshots(ctx.db);
+  // Nothing is written to a target without its marker (an unmounted share).
+  CAIRN_ASSIGN_OR_RETURN(target::TargetIdentity target_identity, target::ReadTargetIdentity(ctx.store));
   CAIRN_RETURN_IF_ERROR(CheckBackupWindow(ctx, jc));
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(ctx.db).Get(s.workload_id));
   CAIRN_ASSIGN_OR_RETURN(openstack::Token user, UserTokenForJob(ctx, jc.job));
@@ -290,7 +293,8 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   auto backup_one = [&](VmWork& item) -> Status {
     json body = {{"workload", s.workload_id}, {"snapshot", s.id},           {"vm", item.vm.vm_id},
                  {"domain", item.vm.instance_name}, {"force_full", item.force_full}, {"quiesce", item.vm.quiesce},
-                 {"previous_snapshot", nullptr},    {"previous_checkpoint", nullptr}};
+                 {"previous_snapshot", nullptr},    {"previous_checkpoint", nullptr},
+                 {"target_id", target_identity.id}};
     if (!item.force_full && item.previous) {
       body["previous_snapshot"] = item.previous->id;
       if (item.previous_vm && item.previous_vm->metadata.contains("checkpoint")) {

@@ -12,6 +12,7 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/target_metadata.h"
+#include "target/identity.h"
 #include "target/layout.h"
 
 namespace cairn::engine {
@@ -333,6 +334,7 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
 }  // namespace
 
 Result<std::vector<TargetWorkload>> ListTargetWorkloads(db::Executor& db, target::Store& store) {
+  CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(store));
   CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> entries, store.List(""));
   std::vector<TargetWorkload> out;
   db::WorkloadRepository workloads(db);
@@ -362,6 +364,7 @@ Result<std::vector<TargetWorkload>> ListTargetWorkloads(db::Executor& db, target
 }
 
 Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, const ImportRequest& request) {
+  CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(store));  // not an unmounted share's mount point
   std::vector<std::string> ids = request.workload_ids;
   if (ids.empty()) {
     CAIRN_ASSIGN_OR_RETURN(std::vector<TargetWorkload> all, ListTargetWorkloads(db, store));

@@ -13,6 +13,7 @@
 #include "engine/workflows.h"
 #include "openstack/nova.h"
 #include "rpc/task.h"
+#include "target/identity.h"
 #include "target/layout.h"
 
 namespace cairn::engine {
@@ -78,6 +79,14 @@ Status RunSnapshotDelete(EngineContext& ctx, const JobContext& jc) {
   db::SnapshotRepository snapshots(ctx.db);
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, snapshots.Get(jc.job.object_id, /*include_deleted=*/true));
   if (s.deleted) return Status::OK();
+  // On a target without its marker (an unmounted share) every file would
+  // be "not found", i.e. already gone: refuse instead.
+  if (Status target_ok = target::CheckTargetIdentity(ctx.store); !target_ok.ok()) {
+    (void)snapshots.Update(s.id, {.status = std::string(ss::kError),
+                                  .error_msg = "delete failed, nothing was removed (retry the delete once the "
+                                               "target is back): " + target_ok.message()});
+    return target_ok;
+  }
   // The workload stays locked while its chains are merged, so no snapshot or
   // restore reads them meanwhile; one that runs now is waited for.
   db::WorkloadRepository workloads(ctx.db);
@@ -123,6 +132,7 @@ Status RunWorkloadCreate(EngineContext& ctx, const JobContext& jc) {
       Result<openstack::Server> server = nova.GetServer(user, vm.vm_id);
       if (!server.ok()) return server.status().WithContext("VM " + vm.vm_id);
     }
+    CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(ctx.store));
     return WriteWorkloadMetadata(ctx.store, w);
   }();
   if (!checked.ok()) {
@@ -138,6 +148,14 @@ Status RunWorkloadDelete(EngineContext& ctx, const JobContext& jc) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, workloads.Get(jc.job.object_id, /*include_deleted=*/true));
   if (w.deleted) return Status::OK();
   const bool database_only = jc.job.payload.value("database_only", false);
+  // Its data is removed from the target: never from an unmounted share's
+  // empty mount point (the rows would go, the backups stay unowned).
+  if (Status target_ok = database_only ? Status::OK() : target::CheckTargetIdentity(ctx.store); !target_ok.ok()) {
+    (void)workloads.Update(w.id, {.status = std::string(ws::kError),
+                                  .error_msg = "delete failed, nothing was removed (retry the delete once the "
+                                               "target is back): " + target_ok.message()});
+    return target_ok;
+  }
   db::SnapshotRepository snapshots(ctx.db);
   db::SnapshotFilter f;
   f.workload_id = w.id;

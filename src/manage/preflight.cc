@@ -14,6 +14,8 @@
 #include "openstack/probe.h"
 #include "openstack/service_session.h"
 #include "target/directory_probe.h"
+#include "target/identity.h"
+#include "target/store.h"
 
 namespace cairn::manage {
 namespace {
@@ -165,6 +167,31 @@ std::vector<CheckRow> CheckDatabase(const db::DatabaseOptions& options) {
   return rows;
 }
 
+// The target's identity marker: jobs refuse a target without one (an
+// unmounted share), so preflight says so first.
+CheckRow CheckTargetIdentityRow(const std::string& path) {
+  CheckRow row{.check = "target identity", .target = path};
+  auto store = target::OpenPosixStore(path);
+  Result<target::TargetIdentity> identity =
+      store.ok() ? target::ReadTargetIdentity(**store) : Result<target::TargetIdentity>(store.status());
+  if (identity.ok()) {
+    row.detail = "target " + identity->id + ", layout version " + std::to_string(identity->layout_version);
+    return row;
+  }
+  row.result = CheckResult::kFail;
+  row.detail = identity.status().message();
+  if (identity.status().code() == ErrorCode::kUnavailable) {
+    auto mount_point = target::IsMountPoint(path);
+    const bool mounted = mount_point.ok() && *mount_point;
+    row.fix = mounted ? "a new target: run cairn-manage target init"
+                      : "mount the target's share there (it is not a mount point); a new target on this host's "
+                        "own disks: cairn-manage target init --local";
+  } else {
+    row.fix = "check what is mounted there: the marker cairn_target is not one this Cairn reads";
+  }
+  return row;
+}
+
 std::vector<CheckRow> CheckTarget(const target::TargetOptions& options) {
   std::vector<CheckRow> rows;
   const std::string& path = options.path;
@@ -179,6 +206,7 @@ std::vector<CheckRow> CheckTarget(const target::TargetOptions& options) {
   if (!dir.ok()) {
     rows.push_back(Skipped("target write", path, "needs the directory"));
     rows.push_back(Skipped("target free space", path, "needs the directory"));
+    rows.push_back(Skipped("target identity", path, "needs the directory"));
     return rows;
   }
   Stopwatch watch;
@@ -194,6 +222,7 @@ std::vector<CheckRow> CheckTarget(const target::TargetOptions& options) {
   if (!space.ok()) {
     rows.push_back({.check = "target free space", .target = path, .result = CheckResult::kFail,
                     .detail = space.status().message(), .fix = "check the mount"});
+    rows.push_back(CheckTargetIdentityRow(path));
     return rows;
   }
   CheckRow free{.check = "target free space", .target = path};
@@ -204,6 +233,7 @@ std::vector<CheckRow> CheckTarget(const target::TargetOptions& options) {
     free.fix = "add space to the target, or delete old snapshots";
   }
   rows.push_back(std::move(free));
+  rows.push_back(CheckTargetIdentityRow(path));
   return rows;
 }
 

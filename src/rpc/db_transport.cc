@@ -24,6 +24,7 @@ Result<nlohmann::json> DbTransport::Call(DiskTask task, const ProgressFn& progre
   CAIRN_ASSIGN_OR_RETURN(db::DiskTask posted, tasks.Post(std::move(row)));
   bool cancel_sent = false;
   int64_t last_done = -1;
+  StallWatch stall(options_.stall_after);
   for (;;) {
     std::this_thread::sleep_for(options_.poll_interval);
     if (cancel != nullptr && cancel->load() && !cancel_sent) {
@@ -38,6 +39,19 @@ Result<nlohmann::json> DbTransport::Call(DiskTask task, const ProgressFn& progre
     if (t.status == db::disk_task_status::kDone) return t.result;
     if (t.status == db::disk_task_status::kError) return Status(ErrorCodeFromName(t.error_code), t.error);
     const TimePoint now = UtcNow();
+    if (t.status == db::disk_task_status::kRunning) {
+      stall.Observe(static_cast<uint64_t>(t.progress_done), static_cast<uint64_t>(t.progress_total));
+      if (stall.Stalled()) {
+        // Its worker may be stuck in a read that never returns: it is told
+        // to stop, and the task ends now whatever the worker does.
+        task.id = t.id;
+        const Status stalled = stall.StalledError(task);
+        CAIRN_RETURN_IF_ERROR(tasks.RequestCancel(t.id));
+        CAIRN_ASSIGN_OR_RETURN(bool ended, tasks.FailUnfinished(t.id, stalled.message()));
+        if (ended) return stalled;
+        continue;  // it ended meanwhile: its own outcome is read next
+      }
+    }
     if (t.status == db::disk_task_status::kQueued && now - t.created_at > options_.unclaimed_after) {
       CAIRN_RETURN_IF_ERROR(tasks.MarkStale(t.id, now, "no datamover took the task within " +
                                                            Seconds(options_.unclaimed_after) + ": is cairn-datamover "
@@ -72,13 +86,18 @@ Result<bool> DbTaskWorker::RunOne() {
         },
         cancel);
   });
+  bool reporting = true;
   while (run.wait_for(options_.report_interval) != std::future_status::ready) {
+    if (!reporting) continue;
     auto cancelled = tasks.Report(row.id, options_.worker, static_cast<int64_t>(done.load()),
                                   static_cast<int64_t>(total.load()));
     if (!cancelled.ok()) {
-      // Someone failed the task (stale) or it vanished: stop the work.
+      // Someone failed the task (stale, or its progress stalled) or it
+      // vanished: stop the work, and say so once (a read stuck on a hung
+      // NFS server may keep this worker here until the server answers).
       GetLogger("datamover")->warn("task {}: {}; stopping it", row.id, cancelled.status().ToString());
       cancel = true;
+      reporting = false;
     } else if (*cancelled) {
       cancel = true;
     }

@@ -18,6 +18,9 @@ struct DbTransportOptions {
   std::chrono::seconds stale_after{60};
   // A task nobody claimed for this long fails: no datamover serves its host.
   std::chrono::seconds unclaimed_after{120};
+  // A running task whose progress has not moved for this long fails though
+  // its datamover heartbeats (StallWatch); zero: never.
+  std::chrono::milliseconds stall_after{0};
 };
 
 // The engine side: posts the task and polls it until it ends.

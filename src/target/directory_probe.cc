@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "common/strings.h"
 #include "target/unique_fd.h"
 
 namespace cairn::target {
@@ -97,6 +98,22 @@ Result<SpaceInfo> GetSpaceInfo(const std::string& path) {
   info.total_bytes = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
   info.available_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   return info;
+}
+
+Result<bool> IsMountPoint(const std::string& path) {
+  struct stat self {};
+  struct stat parent {};
+  if (::stat(path.c_str(), &self) != 0) return Status::FromErrno(errno, "stat " + path);
+  const std::string up = path + "/..";
+  if (::stat(up.c_str(), &parent) != 0) return Status::FromErrno(errno, "stat " + up);
+  return self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
+}
+
+Status CheckFreeSpace(const std::string& path, uint64_t needed, const std::string& what) {
+  CAIRN_ASSIGN_OR_RETURN(SpaceInfo space, GetSpaceInfo(path));
+  if (space.available_bytes >= needed) return Status::OK();
+  return Status::OutOfRange(what + " needs " + HumanBytes(needed) + " free in " + path + ", only " +
+                            HumanBytes(space.available_bytes) + " are: free space there, or make it larger");
 }
 
 }  // namespace cairn::target

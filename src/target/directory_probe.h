@@ -34,4 +34,14 @@ struct SpaceInfo {
 // statvfs(path). Status::FromErrno naming the path on failure.
 Result<SpaceInfo> GetSpaceInfo(const std::string& path);
 
+// True when the directory `path` is a mount point: another file system than
+// its parent's (or the root). Symbolic links in `path` are followed.
+// Status::FromErrno naming the path when it cannot be examined.
+Result<bool> IsMountPoint(const std::string& path);
+
+// OK when the file system holding `path` has at least `needed` bytes free to
+// Cairn; otherwise OutOfRange saying what needs the room, how much and how
+// much is free (`what`: "staging the boot disk of VM x").
+Status CheckFreeSpace(const std::string& path, uint64_t needed, const std::string& what);
+
 }  // namespace cairn::target

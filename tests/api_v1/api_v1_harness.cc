@@ -12,6 +12,8 @@
 #include "db/snapshot_repository.h"
 #include "db/restore_repository.h"
 #include "db/workload_repository.h"
+#include "target/identity.h"
+#include "target/store.h"
 
 namespace cairn::api::testing {
 
@@ -138,8 +140,12 @@ ApiHarness::ApiHarness(const PolicyTexts& policy_overrides) : clock_(Start()) {
                                 .identity = identity_,
                                 .clock = clock_,
                                 .limits = {}});
-  // An empty backup target, for the disaster-recovery routes.
+  // An empty backup target (initialised: it has its identity marker), for
+  // the disaster-recovery routes.
   fs::create_directories(dir_ + "/target");
+  if (auto store = target::OpenPosixStore(dir_ + "/target"); store.ok()) {
+    EXPECT_TRUE(target::InitTargetIdentity(**store, "test").ok());
+  }
   service_->open_target = [root = dir_ + "/target"] { return target::OpenPosixStore(root); };
   router_ = std::make_shared<Router>();
   Status added = AddApiRoutes(*router_, *service_);

@@ -9,6 +9,7 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/target_metadata.h"
+#include "target/identity.h"
 
 namespace cairn::api::testing {
 namespace {
@@ -23,6 +24,7 @@ class ApiImportTest : public ApiV1Test {
     auto store = target::OpenPosixStore(root_ / "target");
     ASSERT_TRUE(store.ok());
     store_ = std::move(store).value();
+    ASSERT_TRUE(target::InitTargetIdentity(*store_, "test").ok());
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
@@ -122,6 +124,18 @@ TEST_F(ApiImportTest, BadInputAndMissingTargetAreClearErrors) {
   Answer down = h.Get(h.P(kAdminProject, "/workloads/get_list/import_workloads"), kTokAdmin);
   EXPECT_TRUE(IsFault(down, 503, "serviceUnavailable")) << down.Dump();
   EXPECT_NE(FaultMessage(down).find("[target] path"), std::string::npos) << down.Dump();
+}
+
+TEST_F(ApiImportTest, AnEmptyDirectoryInPlaceOfTheTargetIsRefused) {
+  // The share is not mounted: its mount point is an empty directory.
+  std::filesystem::create_directories(root_ / "unmounted");
+  h.service().open_target = [root = root_] { return target::OpenPosixStore(root / "unmounted"); };
+  Answer list = h.Get(h.P(kAdminProject, "/workloads/get_list/import_workloads"), kTokAdmin);
+  EXPECT_TRUE(IsFault(list, 503, "serviceUnavailable")) << list.Dump();
+  EXPECT_NE(FaultMessage(list).find("has no identity marker"), std::string::npos) << list.Dump();
+  Answer imported = h.Post(h.P(kAdminProject, "/workloads/import_workloads"), kTokAdmin, json::object());
+  EXPECT_TRUE(IsFault(imported, 503, "serviceUnavailable")) << imported.Dump();
+  EXPECT_NE(FaultMessage(imported).find("not mounted"), std::string::npos) << imported.Dump();
 }
 
 TEST_F(ApiImportTest, OrphanedWorkloadsAreThoseWhoseProjectOrUserIsGone) {

@@ -19,6 +19,7 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/target_metadata.h"
+#include "target/identity.h"
 #include "support/command.h"
 
 namespace cairn::cli {
@@ -259,6 +260,7 @@ TEST_F(CliAppTest, ImportListAndImportFromTheTarget) {
   h_.service().open_target = [root = target.str()] { return target::OpenPosixStore(root); };
   auto store = target::OpenPosixStore(target.str());
   ASSERT_TRUE(store.ok());
+  ASSERT_TRUE(target::InitTargetIdentity(**store, "test").ok());
   db::Workload w{.id = "7e57a11d-0000-4000-8000-000000000001", .project_id = at::kProjectA, .user_id = at::kUserA,
                  .name = "lost"};
   w.created_at = UtcNow();

@@ -81,6 +81,28 @@ TEST_F(ApplyRetentionTest, QueuesDeletesOfWhatThePolicyNoLongerKeeps) {
   EXPECT_TRUE(again->empty());
 }
 
+TEST_F(ApplyRetentionTest, SnapshotsWithoutAChildAreDeletedFirst) {
+  // a full <- b incremental; c full <- d incremental (kept, the newest).
+  const std::string wid =
+      AddWorkload({{"retention_policy_type", "Number of Snapshots to Keep"}, {"retention_policy_value", "1"}});
+  db::SnapshotRepository snapshots(*db_);
+  auto add = [&](const std::string& disk_id, std::optional<std::string> parent) {
+    const std::string sid = AddSnapshot(wid);
+    db::SnapshotDisk d{.id = disk_id, .snapshot_id = sid, .vm_id = "vm1", .device = "vda"};
+    d.parent_disk_snapshot_id = std::move(parent);
+    EXPECT_TRUE(snapshots.PutDisk(d).ok());
+    return sid;
+  };
+  const std::string a = add("disk-a", std::nullopt);
+  const std::string b = add("disk-b", "disk-a");
+  const std::string c = add("disk-c", std::nullopt);
+  add("disk-d", "disk-c");
+  auto queued = ApplyRetention(*db_, wid, "u", UtcNow());
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  // b has no child: removed whole, it frees space for the merges of a and c.
+  EXPECT_EQ(*queued, (std::vector<std::string>{b, a, c}));
+}
+
 TEST_F(ApplyRetentionTest, DefaultKeepsThirtyAndABadScheduleKeepsAll) {
   const std::string wid = AddWorkload(nlohmann::json::object());
   for (int i = 0; i < 3; ++i) AddSnapshot(wid);

@@ -2,6 +2,7 @@
 // writes it (real qcow2 backups with manifests and *_db files), the database
 // wiped, and the workloads imported back from the target.
 #include "engine/workload_import.h"
+#include "target/identity.h"
 
 #include <gtest/gtest.h>
 
@@ -45,6 +46,7 @@ class WorkloadImportTest : public ::testing::Test {
     auto store = target::OpenPosixStore(dir_ / "target");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
+    ASSERT_TRUE(target::InitTargetIdentity(*store_, "test").ok());
     db_ = FreshDatabase(dir_ / "first.db");
     ASSERT_NE(db_, nullptr);
   }

@@ -82,6 +82,33 @@ TEST_F(CliTest, PreflightExitCodeAndJson) {
   EXPECT_TRUE(database_passed) << json.output;
 }
 
+TEST_F(CliTest, TargetInitRefusesAPlainDirectoryWithoutLocalThenWritesOneMarker) {
+  // A directory that is not a mount point may be the empty mount point of a
+  // share that is not mounted: no marker without --local.
+  auto refused = Sh(WithConfig("target init"));
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("is not a mount point"), std::string::npos) << refused.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Path("target/cairn_target")));
+  auto none = Sh(WithConfig("target show"));
+  EXPECT_EQ(none.exit_code, 1) << none.output;
+  EXPECT_NE(none.output.find("no identity marker"), std::string::npos) << none.output;
+
+  auto made = Sh(WithConfig("target init --local"));
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_NE(made.output.find("initialised "), std::string::npos) << made.output;
+  const auto id_at = made.output.find("target id: ");
+  ASSERT_NE(id_at, std::string::npos) << made.output;
+  const std::string id = made.output.substr(id_at + 11, 36);
+  // Again: the same marker, nothing changed.
+  auto again = Sh(WithConfig("target init --local"));
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("already initialised"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find(id), std::string::npos) << again.output;
+  auto shown = Sh(WithConfig("target show"));
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("target id: " + id), std::string::npos) << shown.output;
+}
+
 TEST_F(CliTest, BadInvocationsFail) {
   EXPECT_NE(Sh(Manage("")).exit_code, 0);
   EXPECT_NE(Sh(Manage("db")).exit_code, 0);

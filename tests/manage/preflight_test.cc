@@ -7,8 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 #include "common/temp_dir.h"
 #include "db/schema.h"
+#include "manage/target_commands.h"
 #include "manage_test_support.h"
 
 namespace cairn::manage {
@@ -24,20 +27,36 @@ TEST(PreflightTargetTest, AWritableDirectoryPasses) {
   cairn::testing::TempDirectory dir;
   const auto rows = CheckTarget({.path = dir.Path("t"), .free_space_warning = 0});
   EXPECT_EQ(Results(rows), (std::vector<std::string>{"target directory=FAIL", "target write=SKIP",
-                                                     "target free space=SKIP"}));
+                                                     "target free space=SKIP", "target identity=SKIP"}));
   std::filesystem::create_directories(dir.Path("t"));
+  std::ostringstream init;
+  ASSERT_TRUE(TargetInit({.path = dir.Path("t"), .local = true, .host = "h"}, init).ok()) << init.str();
   const auto ok = CheckTarget({.path = dir.Path("t"), .free_space_warning = 0});
   EXPECT_EQ(Results(ok), (std::vector<std::string>{"target directory=PASS", "target write=PASS",
-                                                   "target free space=PASS"}));
+                                                   "target free space=PASS", "target identity=PASS"}));
   EXPECT_TRUE(ok[1].latency.has_value());
   EXPECT_NE(ok[2].detail.find(" free of "), std::string::npos) << ok[2].detail;
-  EXPECT_TRUE(std::filesystem::is_empty(dir.Path("t")));
+  EXPECT_NE(ok[3].detail.find("layout version 1"), std::string::npos) << ok[3].detail;
+  // The probe leaves nothing but the marker.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.Path("t")), {}), 1);
+}
+
+TEST(PreflightTargetTest, ADirectoryWithoutMarkerFailsTheIdentityRow) {
+  cairn::testing::TempDirectory dir;
+  std::filesystem::create_directories(dir.Path("t"));
+  const auto rows = CheckTarget({.path = dir.Path("t"), .free_space_warning = 0});
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[3].check, "target identity");
+  EXPECT_EQ(rows[3].result, CheckResult::kFail);
+  EXPECT_NE(rows[3].detail.find("no identity marker"), std::string::npos) << rows[3].detail;
+  EXPECT_NE(rows[3].fix.find("not a mount point"), std::string::npos) << rows[3].fix;
+  EXPECT_FALSE(PreflightReport{rows}.ok());
 }
 
 TEST(PreflightTargetTest, MissingPathFailsWithAFix) {
   cairn::testing::TempDirectory dir;
   const auto rows = CheckTarget({.path = dir.Path("missing")});
-  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].result, CheckResult::kFail);
   EXPECT_NE(rows[0].detail.find("does not exist"), std::string::npos);
   EXPECT_NE(rows[0].fix.find("[target] path"), std::string::npos);
@@ -56,7 +75,7 @@ TEST(PreflightTargetTest, RegularFileFails) {
 TEST(PreflightTargetTest, UnwritableDirectoryFailsTheWriteRow) {
   // procfs refuses new files even to root.
   const auto rows = CheckTarget({.path = "/proc", .free_space_warning = 0});
-  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].result, CheckResult::kPass);
   EXPECT_EQ(rows[1].result, CheckResult::kFail);
   EXPECT_NE(rows[1].detail.find("create /proc/.cairn-probe-"), std::string::npos) << rows[1].detail;
@@ -65,6 +84,8 @@ TEST(PreflightTargetTest, UnwritableDirectoryFailsTheWriteRow) {
 
 TEST(PreflightTargetTest, LittleFreeSpaceWarnsWithoutFailing) {
   cairn::testing::TempDirectory dir;
+  std::ostringstream init;
+  ASSERT_TRUE(TargetInit({.path = dir.Path(""), .local = true, .host = "h"}, init).ok()) << init.str();
   const auto rows = CheckTarget({.path = dir.Path(""), .free_space_warning = ~uint64_t{0}});
   EXPECT_EQ(rows[2].result, CheckResult::kWarn);
   EXPECT_NE(rows[2].detail.find("below [target] free_space_warning"), std::string::npos) << rows[2].detail;
@@ -129,7 +150,7 @@ TEST(PreflightTest, WholeRunFromConfiguration) {
                                      "\nfree_space_warning = 0\n");
   const PreflightReport report = RunPreflight(config);
   EXPECT_FALSE(report.ok());
-  ASSERT_EQ(report.rows.size(), 12u);
+  ASSERT_EQ(report.rows.size(), 13u);
   EXPECT_EQ(report.Find("keystone")->result, CheckResult::kFail);
   EXPECT_EQ(report.Find("database")->result, CheckResult::kFail);  // no such SQLite file
   EXPECT_EQ(report.Find("target write")->result, CheckResult::kPass);

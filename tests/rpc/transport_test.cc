@@ -1,8 +1,13 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "db/disk_task_repository.h"
 #include "db/schema.h"
 #include "rpc/db_transport.h"
 #include "rpc/in_process_transport.h"
@@ -33,6 +38,77 @@ class FakeHandler : public TaskHandler {
   }
   std::atomic<int> runs{0};
 };
+
+// A datamover whose read blocks: reports some progress, then reads a FIFO
+// that nobody writes (as a read of a hung NFS server: no cancel reaches it)
+// until Release() writes it.
+class BlockedReadHandler : public TaskHandler {
+ public:
+  explicit BlockedReadHandler(std::string fifo) : fifo_(std::move(fifo)) {
+    EXPECT_EQ(::mkfifo(fifo_.c_str(), 0600), 0);
+  }
+  ~BlockedReadHandler() override { Release(); }
+  Result<json> Run(const DiskTask&, const ProgressFn& progress, const std::atomic<bool>&) override {
+    progress(10, 100);
+    const int fd = ::open(fifo_.c_str(), O_RDONLY);
+    char byte = 0;
+    const ssize_t n = fd >= 0 ? ::read(fd, &byte, 1) : -1;
+    if (fd >= 0) ::close(fd);
+    ended = true;
+    return n == 1 ? Status::Cancelled("released") : Status::IOError("read failed");
+  }
+  // Unblocks the read (once) and waits until Run returned.
+  void Release() {
+    if (released_.exchange(true)) return;
+    // Non-blocking: fails (ENXIO) while no reader has the FIFO open.
+    for (int i = 0; i < 200 && !ended.load(); ++i) {
+      const int fd = ::open(fifo_.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd >= 0) {
+        (void)!::write(fd, "x", 1);
+        ::close(fd);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (int i = 0; i < 500 && !ended.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::atomic<bool> ended{false};
+
+ private:
+  std::string fifo_;
+  std::atomic<bool> released_{false};
+};
+
+TEST(InProcessTransportTest, AReadThatBlocksFailsTheTaskNamingHostAndDisk) {
+  cairn::testing::TempDir dir;
+  BlockedReadHandler blocked((dir.path() / "fifo").string());
+  InProcessTransport transport(std::chrono::milliseconds(300), std::chrono::milliseconds(100));
+  transport.Register("*", blocked);
+  uint64_t last = 0;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = transport.Call({.host = "compute-7", .kind = "restore_disk", .body = {{"vm", "vm-1"}, {"device", "vdb"}}},
+                          [&](uint64_t d, uint64_t) { last = d; }, nullptr);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("host compute-7"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("disk vdb of VM vm-1"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("no progress"), std::string::npos) << r.status().message();
+  EXPECT_LT(waited, std::chrono::seconds(3));
+  EXPECT_EQ(last, 10u);
+  EXPECT_FALSE(blocked.ended.load());  // still stuck: the caller did not wait for it
+  blocked.Release();
+  EXPECT_TRUE(blocked.ended.load());
+}
+
+TEST(InProcessTransportTest, SteadyProgressIsNotAStall) {
+  InProcessTransport transport(std::chrono::milliseconds(200));
+  FakeHandler h;
+  transport.Register("*", h);
+  // 4 steps of 120 ms: longer than the stall timeout in all, never without progress for it.
+  auto r = transport.Call({.host = "h", .kind = "k", .body = {{"step_ms", 120}}}, {}, nullptr);
+  ASSERT_CAIRN_OK(r);
+}
 
 TEST(InProcessTransportTest, RoutesByHostWithWildcard) {
   InProcessTransport transport;
@@ -134,6 +210,35 @@ TEST_F(DbTransportTest, CancelReachesTheWorker) {
   auto r = transport.Call({.host = "h", .kind = "k", .body = {{"wait_for_cancel", true}}}, {}, &cancel);
   canceller.join();
   EXPECT_EQ(r.status().code(), ErrorCode::kCancelled) << r.status().ToString();
+}
+
+TEST_F(DbTransportTest, AReadThatBlocksFailsTheTaskThoughTheWorkerHeartbeats) {
+  BlockedReadHandler blocked((dir_.path() / "fifo").string());
+  std::atomic<bool> stop{false};
+  std::thread worker_thread([&] {
+    DbTaskWorker worker(*db_, blocked, {.host = "compute-7", .worker = "w", .poll_interval = std::chrono::milliseconds(20),
+                                        .report_interval = std::chrono::milliseconds(20)});
+    worker.RunUntil(stop);
+  });
+  DbTransportOptions options = Fast();
+  options.stale_after = std::chrono::seconds(30);  // heartbeats keep coming: only the stall ends it
+  options.stall_after = std::chrono::milliseconds(400);
+  DbTransport transport(*db_, options);
+  const auto started = std::chrono::steady_clock::now();
+  auto r = transport.Call({.job_id = "j", .host = "compute-7", .kind = "vm_backup",
+                           .body = {{"vm", "vm-1"}, {"domain", "instance-9"}}},
+                          {}, nullptr);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("host compute-7"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("VM vm-1 (domain instance-9)"), std::string::npos) << r.status().message();
+  auto unfinished = db::DiskTaskRepository(*db_).ListUnfinished("j");
+  ASSERT_CAIRN_OK(unfinished);
+  EXPECT_TRUE(unfinished->empty()) << "the stalled task is still queued or running";
+  blocked.Release();
+  stop = true;
+  worker_thread.join();
 }
 
 TEST_F(DbTransportTest, NoDatamoverOnTheHostFailsClearly) {

@@ -22,7 +22,9 @@
 #include "datamover_service/options.h"
 #include "engine/engine_app.h"
 #include "engine/options.h"
+#include "target/identity.h"
 #include "target/options.h"
+#include "target/store.h"
 #include "openstack/keystone.h"
 #include "support/command.h"
 
@@ -94,6 +96,15 @@ class CairnDevcloudFixture : public ::testing::Test {
   static void StartCairn(const std::string& transport) {
     dir_ = std::filesystem::temp_directory_path() / ("cairn_engine_devcloud_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_ / "target");
+    {
+      // A new local target gets its identity marker (cairn-manage target
+      // init --local does the same); jobs refuse a target without one.
+      auto store = target::OpenPosixStore((dir_ / "target").string());
+      ASSERT_TRUE(store.ok()) << store.status().ToString();
+      auto identity = target::InitTargetIdentity(**store, "devcloud test");
+      ASSERT_TRUE(identity.ok() || identity.status().code() == ErrorCode::kAlreadyExists)
+          << identity.status().ToString();
+    }
     run_ = dc::RandomName();
     for (const char* user : {"demo", "admin"}) {
       const dc::CloudUser u = dc::User(user);

@@ -216,6 +216,8 @@ class PreflightDevcloudTest : public ::testing::Test {
     database_ = "sqlite:///" + dir_.Path("cairn.db");
     auto sync = Manage("db sync");
     ASSERT_EQ(sync.exit_code, 0) << sync.output;
+    auto init = Manage("target init --local");
+    ASSERT_EQ(init.exit_code, 0) << init.output;
   }
 
   // cairn-manage with a configuration for the devcloud's admin as the
@@ -254,7 +256,7 @@ class PreflightDevcloudTest : public ::testing::Test {
   static std::map<std::string, std::string> AllPass(const std::string& interface) {
     std::map<std::string, std::string> m;
     for (const char* check : {"keystone", "service user", "keystone admin endpoint", "database", "database schema",
-                              "target directory", "target write", "target free space"}) {
+                              "target directory", "target write", "target free space", "target identity"}) {
       m[check] = "PASS";
     }
     for (const char* type : {"compute", "volumev3", "image", "network"}) m[std::string(type) + " (" + interface + ")"] = "PASS";
@@ -360,6 +362,7 @@ TEST_F(PreflightDevcloudTest, MissingTargetFailsTheTargetRow) {
   expected["target directory"] = "FAIL";
   expected["target write"] = "SKIP";
   expected["target free space"] = "SKIP";
+  expected["target identity"] = "SKIP";
   EXPECT_EQ(results, expected) << last_output_;
 }
 
