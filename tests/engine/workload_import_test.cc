@@ -463,6 +463,10 @@ TEST(TargetMetadataFromJsonTest, ReadsTheOtherImplementationsSpellingsAndNamesBa
   EXPECT_FALSE(WorkloadFromJson(json::array()).ok());
   auto disk = SnapshotDiskFromJson(json{{"id", "d"}, {"vm_id", "v"}, {"resource_id", "r"}, {"device", "VDA!"}});
   EXPECT_FALSE(disk.ok());
+  // A time a TimePoint cannot hold (it overflowed: found by fuzz/metadata_reader_fuzz.cc).
+  auto far = SnapshotFromJson(json{{"id", "s1"}, {"workload_id", "w1"}, {"created_at", "7490-03-02T10:00:00.000000"}});
+  ASSERT_FALSE(far.ok());
+  EXPECT_NE(far.status().message().find("snapshot_db.created_at"), std::string::npos) << far.status().ToString();
 }
 
 }  // namespace
