@@ -19,12 +19,22 @@ void AddImportCommands(CommandTable& table) {
     struct Opts {
       std::vector<std::string> workloads;
       bool upgrade = false;
+      std::vector<std::string> projects;
+      std::vector<std::string> mappings;  // "<on target>=<into>"
     };
     auto o = std::make_shared<Opts>();
     CLI::App* sub = table.Add(
         "workload-importworkloads", "Import workloads from the backup target (admin; default: every one missing)",
         [o](CommandContext& c) -> Status {
           json body = {{"workload_ids", o->workloads}, {"upgrade", o->upgrade}};
+          if (!o->projects.empty()) body["project_ids"] = o->projects;
+          for (const auto& m : o->mappings) {
+            const size_t eq = m.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
+              return Status::InvalidArgument("--project-mapping takes <project on the target>=<project>, got " + m);
+            }
+            body["project_mapping"][m.substr(0, eq)] = m.substr(eq + 1);
+          }
           CAIRN_ASSIGN_OR_RETURN(json a, c.Call("POST", "/workloads/import_workloads", body));
           CAIRN_ASSIGN_OR_RETURN(json w, CommandContext::Member(a, "workloads"));
           CAIRN_ASSIGN_OR_RETURN(json details, CommandContext::Member(w, "details"));
@@ -37,6 +47,10 @@ void AddImportCommands(CommandTable& table) {
               for (const json& why : d["snapshots_skipped"]) {
                 c.err() << "workload " << d.value("id", "") << ": " << why.get<std::string>() << "\n";
               }
+            }
+            if (d.contains("project_id_on_target")) {
+              c.err() << "workload " << d.value("id", "") << ": project " << d.value("project_id_on_target", "")
+                      << " on the target, imported into " << d.value("project_id", "") << "\n";
             }
             if (d.contains("schedule")) c.err() << "workload " << d.value("id", "") << ": " << d["schedule"].get<std::string>() << "\n";
           }
@@ -57,6 +71,11 @@ void AddImportCommands(CommandTable& table) {
                     "Workload to import (repeat; default: every workload the database lacks)");
     sub->add_flag("--upgrade", o->upgrade,
                   "Also take workloads already in the database, adding the snapshots it lacks");
+    sub->add_option("--project-id,--project_id", o->projects,
+                    "Import only the workloads of this project (repeat; default: every project the target names "
+                    "that exists in Keystone)");
+    sub->add_option("--project-mapping,--project_mapping", o->mappings,
+                    "<project on the target>=<project>: import that project's workloads into another (repeat)");
   }
 }
 

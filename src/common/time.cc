@@ -119,9 +119,17 @@ Result<TimePoint> ParseIso8601(std::string_view text) {
   if (!ymd.ok()) return NotIso(text, "no such date");
   if (hour > 23 || minute > 59 || second > 59) return NotIso(text, "the time of day is out of range");
 
-  const auto local = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-                     std::chrono::seconds(second) + std::chrono::nanoseconds(nanos);
-  return std::chrono::time_point_cast<system_clock::duration>(local - std::chrono::minutes(offset_minutes));
+  // In whole seconds first: a TimePoint counts nanoseconds in 64 bits (about
+  // the years 1678 to 2261), and converting a time outside that overflows.
+  const std::chrono::sys_seconds utc = std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
+                                       std::chrono::minutes(minute) + std::chrono::seconds(second) -
+                                       std::chrono::minutes(offset_minutes);
+  constexpr std::chrono::sys_seconds kFirst =
+      std::chrono::floor<std::chrono::seconds>(TimePoint::min()) + std::chrono::seconds(1);
+  constexpr std::chrono::sys_seconds kLast =
+      std::chrono::floor<std::chrono::seconds>(TimePoint::max()) - std::chrono::seconds(1);
+  if (utc < kFirst || utc > kLast) return NotIso(text, "the year is out of range");
+  return std::chrono::time_point_cast<system_clock::duration>(utc) + std::chrono::nanoseconds(nanos);
 }
 
 const SystemClock& SystemClock::Get() {

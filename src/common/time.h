@@ -33,7 +33,8 @@ std::string FormatIso8601(TimePoint t, IsoFormat format = IsoFormat::kMicros);
 // 'T' may also be 't' or a space; the fraction may have 1 to 9 digits (more
 // are truncated); without a zone the time is taken as UTC, as OpenStack
 // means it. Calendar and clock fields are range checked (no Feb 30, no
-// 24:00, no leap second 60). InvalidArgument, quoting the text, otherwise.
+// 24:00, no leap second 60), and the time must fit a TimePoint (about the
+// years 1678 to 2261). InvalidArgument, quoting the text, otherwise.
 Result<TimePoint> ParseIso8601(std::string_view text);
 
 // Measures elapsed time on the monotonic clock (immune to wall-clock steps).

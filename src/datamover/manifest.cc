@@ -12,6 +12,7 @@ namespace {
 constexpr char kMagic[8] = {'C', 'A', 'I', 'R', 'N', 'M', 'A', 'N'};
 constexpr uint32_t kVersion = 1;
 constexpr uint64_t kMaxJsonBytes = 1 << 20;
+constexpr uint64_t kMaxVirtualSize = uint64_t{1} << 62;
 
 void PutU32(std::vector<std::byte>& out, uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(std::byte(v >> (8 * i)));
@@ -101,6 +102,8 @@ Result<Manifest> DecodeManifest(std::span<const std::byte> in) {
       !json["cluster_size"].is_number_unsigned())
     return bad("metadata lacks virtual_size or cluster_size");
   m.virtual_size = json["virtual_size"].get<uint64_t>();
+  // As qcow2 headers are bounded; beyond it the cluster count would wrap.
+  if (m.virtual_size > kMaxVirtualSize) return bad("virtual size out of range");
   const uint64_t cs = json["cluster_size"].get<uint64_t>();
   if (cs < 512 || cs > (1u << 21) || (cs & (cs - 1)) != 0) return bad("cluster size out of range");
   m.cluster_size = static_cast<uint32_t>(cs);

@@ -186,9 +186,54 @@ Result<TargetSnapshot> ReadSnapshot(target::Store& store, const std::string& wor
   return out;
 }
 
+// The project a workload the target names as `on_target` is recorded in:
+// refused when the request does not select it, mapped as the request says,
+// and confirmed to exist.
+Result<std::string> DestinationProject(const ImportRequest& request, const ProjectExists& project_exists,
+                                       const std::string& on_target) {
+  if (!request.Selects(on_target)) {
+    return Status::PermissionDenied("its project " + on_target + " is not among the requested project_ids");
+  }
+  auto mapped = request.project_mapping.find(on_target);
+  const std::string project = mapped == request.project_mapping.end() ? on_target : mapped->second;
+  Status exists = project_exists(project);
+  if (exists.IsNotFound()) {
+    if (mapped != request.project_mapping.end()) {
+      return Status::NotFound("project " + project + " (mapped from " + on_target + ") does not exist in Keystone");
+    }
+    return Status::NotFound("its project " + project +
+                            " does not exist in Keystone (map it to another with project_mapping)");
+  }
+  if (!exists.ok()) return exists.WithContext("checking project " + project);
+  return project;
+}
+
+// The owner of a workload to import: a live row's (the database's owner
+// stands; the filter still applies), else DestinationProject's, set in `w`
+// and `result`.
+Status ChooseProject(const ImportRequest& request, const ProjectExists& project_exists, const db::Workload* live_row,
+                     db::Workload& w, WorkloadImportResult& result) {
+  if (live_row != nullptr) {
+    if (!request.Selects(live_row->project_id)) {
+      return Status::PermissionDenied("its project " + live_row->project_id +
+                                      " is not among the requested project_ids");
+    }
+    result.project_id = live_row->project_id;
+    result.user_id = live_row->user_id;
+    return Status::OK();
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::string project, DestinationProject(request, project_exists, w.project_id));
+  if (project != w.project_id) {
+    result.project_id_on_target = w.project_id;
+    result.project_id = project;
+    w.project_id = std::move(project);
+  }
+  return Status::OK();
+}
+
 // Imports one workload (see ImportWorkloads); fills `result`.
-Status ImportOne(db::Database& db, target::Store& store, const std::string& workload_id, bool upgrade,
-                 WorkloadImportResult& result) {
+Status ImportOne(db::Database& db, target::Store& store, const std::string& workload_id, const ImportRequest& request,
+                 const ProjectExists& project_exists, WorkloadImportResult& result) {
   CAIRN_ASSIGN_OR_RETURN(bool exists, store.Exists(layout::WorkloadDir(workload_id)));
   if (!exists) return Status::NotFound("not found on the backup target " + store.Describe());
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, ReadWorkload(store, workload_id));
@@ -204,9 +249,10 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
   Result<db::Workload> row = workloads.Get(workload_id, /*include_deleted=*/true);
   if (!row.ok() && !row.status().IsNotFound()) return row.status();
   const bool live = row.ok() && !row->deleted;
-  if (live && !upgrade) {
+  if (live && !request.upgrade) {
     return Status::AlreadyExists("already in the database (import with upgrade to add the snapshots it lacks)");
   }
+  CAIRN_RETURN_IF_ERROR(ChooseProject(request, project_exists, live ? &*row : nullptr, w, result));
   // The snapshots belong to the workload's owner (the database's, when it
   // has the workload: it may have been reassigned since).
   const std::string owner_project = live ? row->project_id : w.project_id;
@@ -363,13 +409,26 @@ Result<std::vector<TargetWorkload>> ListTargetWorkloads(db::Executor& db, target
   return out;
 }
 
-Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, const ImportRequest& request) {
+bool ImportRequest::Selects(const std::string& project_id) const {
+  return project_ids.empty() || project_ids.count(project_id) != 0 || project_mapping.count(project_id) != 0;
+}
+
+Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, const ImportRequest& request,
+                                     const ProjectExists& project_exists) {
   CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(store));  // not an unmounted share's mount point
   std::vector<std::string> ids = request.workload_ids;
   if (ids.empty()) {
     CAIRN_ASSIGN_OR_RETURN(std::vector<TargetWorkload> all, ListTargetWorkloads(db, store));
     for (const auto& t : all) {
-      if (!t.in_database || request.upgrade) ids.push_back(t.workload.id);
+      if (t.in_database && !request.upgrade) continue;
+      // Import all takes the requested projects only (a live workload is
+      // checked against its database row in ImportOne).
+      if (!t.in_database && !request.Selects(t.workload.project_id)) {
+        GetLogger("engine")->info("import: workload {} of project {} left out: project not requested", t.workload.id,
+                                  t.workload.project_id);
+        continue;
+      }
+      ids.push_back(t.workload.id);
     }
   }
   ImportReport report;
@@ -378,16 +437,22 @@ Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, con
     if (!seen.insert(id).second) continue;
     WorkloadImportResult result{.workload_id = id};
     Status s = layout::ValidateId("workload id", id);
-    if (s.ok()) s = ImportOne(db, store, id, request.upgrade, result);
+    if (s.ok()) s = ImportOne(db, store, id, request, project_exists, result);
     if (s.ok()) {
-      GetLogger("engine")->info("import: workload {} ({}) imported with {} snapshots{}", id, result.name,
+      GetLogger("engine")->info("import: workload {} ({}) imported into project {}{} with {} snapshots{}", id,
+                                result.name, result.project_id,
+                                result.project_id_on_target.empty()
+                                    ? ""
+                                    : " (mapped from " + result.project_id_on_target + ")",
                                 result.snapshots_imported,
                                 result.skipped.empty() ? "" : ", " + std::to_string(result.skipped.size()) + " skipped");
       for (const auto& why : result.skipped) GetLogger("engine")->warn("import: workload {}: {}", id, why);
       report.imported.push_back(std::move(result));
     } else {
       result.error = s.message();
-      GetLogger("engine")->warn("import: workload {} not imported: {}", id, s.ToString());
+      GetLogger("engine")->warn("import: workload {}{} not imported: {}", id,
+                                result.project_id.empty() ? "" : " of project " + result.project_id,
+                                s.ToString());
       report.failed.push_back(std::move(result));
     }
   }

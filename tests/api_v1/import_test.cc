@@ -28,10 +28,11 @@ class ApiImportTest : public ApiV1Test {
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
-  // Writes a workload of project A with one available snapshot of one disk
+  // Writes a workload of `project` (A) with one available snapshot of one disk
   // to the target only (no rows), as the engine writes them; returns its id.
-  std::string WriteWorkloadToTarget(const std::string& id, const std::string& name) {
-    db::Workload w{.id = id, .project_id = kProjectA, .user_id = kUserA, .name = name};
+  std::string WriteWorkloadToTarget(const std::string& id, const std::string& name,
+                                    const std::string& project = kProjectA) {
+    db::Workload w{.id = id, .project_id = project, .user_id = kUserA, .name = name};
     w.created_at = UtcNow();
     w.vms = {db::WorkloadVm{.vm_id = "vm1", .vm_name = "web-1"}};
     EXPECT_TRUE(engine::WriteWorkloadMetadata(*store_, w).ok());
@@ -136,6 +137,49 @@ TEST_F(ApiImportTest, AnEmptyDirectoryInPlaceOfTheTargetIsRefused) {
   Answer imported = h.Post(h.P(kAdminProject, "/workloads/import_workloads"), kTokAdmin, json::object());
   EXPECT_TRUE(IsFault(imported, 503, "serviceUnavailable")) << imported.Dump();
   EXPECT_NE(FaultMessage(imported).find("not mounted"), std::string::npos) << imported.Dump();
+}
+
+TEST_F(ApiImportTest, ImportAllTakesOnlyProjectsKeystoneKnowsAndTheAdminMayMapOrRestrictThem) {
+  constexpr char kGone[] = "0000dead0000dead0000dead0000dead";
+  const std::string forged = WriteWorkloadToTarget("1a2b3c4d-0000-4000-8001-00000000000b", "forged", kGone);
+  const std::string of_b = WriteWorkloadToTarget("1a2b3c4d-0000-4000-8002-00000000000c", "b's", kProjectB);
+  const std::string url = h.P(kAdminProject, "/workloads/import_workloads");
+  Answer list = h.Get(h.P(kAdminProject, "/workloads/get_list/import_workloads"), kTokAdmin);
+  ASSERT_EQ(list.status, 200) << list.Dump();
+  ASSERT_EQ(list.body["workloads"].size(), 2u);
+  for (const json& w : list.body["workloads"]) EXPECT_EQ(w["project_exists"], w["id"] == of_b) << w.dump();
+
+  // Import all restricted to project A: B's workload is left out, the one
+  // naming a project Keystone does not know fails; nothing is recorded.
+  Answer only_a = h.Post(url, kTokAdmin, {{"project_ids", json::array({kProjectA})}});
+  ASSERT_EQ(only_a.status, 200) << only_a.Dump();
+  EXPECT_TRUE(only_a.body["workloads"]["imported_workloads"].empty()) << only_a.Dump();
+  EXPECT_TRUE(only_a.body["workloads"]["failed_workloads"].empty()) << only_a.Dump();
+  // The workloadmgr client's import all (no body): the unknown project fails,
+  // naming it; B's workload goes to B, the project its records name.
+  Answer all = h.Do("POST", url, kTokAdmin);
+  ASSERT_EQ(all.status, 200) << all.Dump();
+  EXPECT_EQ(all.body["workloads"]["imported_workloads"], json::array({of_b})) << all.Dump();
+  EXPECT_EQ(all.body["workloads"]["failed_workloads"], json::array({forged}));
+  const json& failed = all.body["workloads"]["details"][1];
+  EXPECT_NE(failed["error"].get<std::string>().find(std::string(kGone) + " does not exist in Keystone"),
+            std::string::npos) << all.Dump();
+  EXPECT_TRUE(IsFault(h.Get(h.P(kGone, "/workloads/" + forged), kTokAdmin), 404, "itemNotFound"));
+  EXPECT_EQ(db::WorkloadRepository(h.db()).Get(of_b)->project_id, kProjectB);
+  // Mapped to project A, it is A's.
+  Answer mapped = h.Post(url, kTokAdmin, {{"project_mapping", {{kGone, kProjectA}}}});
+  ASSERT_EQ(mapped.status, 200) << mapped.Dump();
+  EXPECT_EQ(mapped.body["workloads"]["imported_workloads"], json::array({forged})) << mapped.Dump();
+  EXPECT_EQ(mapped.body["workloads"]["details"][0]["project_id"], kProjectA);
+  EXPECT_EQ(mapped.body["workloads"]["details"][0]["project_id_on_target"], kGone);
+  EXPECT_EQ(h.Get(h.P(kProjectA, "/workloads/" + forged), kTokMemberA).status, 200);
+
+  EXPECT_TRUE(IsFault(h.Post(url, kTokAdmin, {{"project_ids", kProjectA}}), 400, "badRequest"));
+  EXPECT_TRUE(IsFault(h.Post(url, kTokAdmin, {{"project_ids", json::array({""})}}), 400, "badRequest"));
+  EXPECT_TRUE(IsFault(h.Post(url, kTokAdmin, {{"project_mapping", json::array({kProjectA})}}), 400, "badRequest"));
+  Answer bad_map = h.Post(url, kTokAdmin, {{"project_mapping", {{kGone, 7}}}});
+  EXPECT_TRUE(IsFault(bad_map, 400, "badRequest"));
+  EXPECT_NE(FaultMessage(bad_map).find("project_mapping"), std::string::npos) << bad_map.Dump();
 }
 
 TEST_F(ApiImportTest, OrphanedWorkloadsAreThoseWhoseProjectOrUserIsGone) {

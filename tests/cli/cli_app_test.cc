@@ -278,6 +278,23 @@ TEST_F(CliAppTest, ImportListAndImportFromTheTarget) {
   EXPECT_NE(again.code, 0);
   EXPECT_NE(again.out.find("already in the database"), std::string::npos) << again.out;
   EXPECT_NE(again.err.find("1 of 1 workloads not imported"), std::string::npos) << again.err;
+  // A workload whose project Keystone does not know, mapped to project A.
+  db::Workload stray{.id = "7e57a11d-0000-4000-8000-000000000002", .project_id = "0000dead0000dead0000dead0000dead",
+                     .user_id = at::kUserA, .name = "stray"};
+  stray.created_at = UtcNow();
+  ASSERT_TRUE(engine::WriteWorkloadMetadata(**store, stray).ok());
+  Outcome bad_map = Run({"workload-importworkloads", "--project-mapping", "0000dead0000dead0000dead0000dead"});
+  EXPECT_NE(bad_map.code, 0);
+  EXPECT_THAT(bad_map.err, HasSubstr("--project-mapping takes"));
+  Outcome unmapped = Run({"workload-importworkloads", "-f", "value", "-c", "ID", "-c", "Error"});
+  EXPECT_NE(unmapped.code, 0);
+  EXPECT_THAT(unmapped.out, HasSubstr("does not exist in Keystone"));
+  Outcome mapped = Run({"workload-importworkloads", "--project-mapping",
+                        std::string("0000dead0000dead0000dead0000dead=") + at::kProjectA, "-f", "value", "-c", "ID"});
+  ASSERT_EQ(mapped.code, 0) << mapped.err;
+  EXPECT_EQ(mapped.out, stray.id + "\n");
+  EXPECT_THAT(mapped.err, HasSubstr("imported into " + std::string(at::kProjectA)));
+  EXPECT_EQ(db::WorkloadRepository(h_.db()).Get(stray.id)->project_id, at::kProjectA);
   Outcome member = Run({"workload-get-orphaned-workloads-list"});
   EXPECT_EQ(member.code, 0) << member.err;
 }

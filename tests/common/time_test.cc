@@ -84,6 +84,13 @@ TEST(TimeTest, RejectsBadInput) {
            "2026-11-25T08:17:17+24:00",   // offset hour out of range
            "2026-11-25T08:17:17+02:60",   // offset minute out of range
            " 2026-11-25T08:17:17",        // leading space
+           // Beyond a TimePoint's 64-bit nanoseconds: the conversion overflowed
+           // (undefined behaviour) for a created_at read from a tampered
+           // snapshot_db (found by fuzz/metadata_reader_fuzz.cc).
+           "7490-03-02T10:00:00.000000",
+           "2262-04-12T00:00:00Z",
+           "1677-09-21T00:00:00Z",
+           "0000-01-01T00:00:00",
        }) {
     Result<TimePoint> r = ParseIso8601(bad);
     EXPECT_FALSE(r.ok()) << bad;
@@ -91,6 +98,9 @@ TEST(TimeTest, RejectsBadInput) {
       EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
       EXPECT_THAT(r.status().message(), HasSubstr("is not an ISO 8601 time")) << bad;
     }
+  }
+  for (const char* edge : {"2261-12-31T23:59:59.999999999Z", "1678-01-01T00:00:00Z"}) {
+    EXPECT_TRUE(ParseIso8601(edge).ok()) << edge;
   }
   EXPECT_THAT(ParseIso8601("2026-02-30T00:00:00").status().message(),
               HasSubstr("\"2026-02-30T00:00:00\" is not an ISO 8601 time (no such date"));

@@ -1,6 +1,7 @@
 #include "datamover/manifest.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 namespace cairn::datamover {
 namespace {
@@ -36,6 +37,33 @@ TEST(ManifestTest, DamageIsCorruption) {
     auto copy = bytes;
     copy[i] ^= std::byte{0x40};
     EXPECT_FALSE(DecodeManifest(copy).ok()) << i;
+  }
+}
+
+// A manifest is read from the target, which anyone with write access may
+// have rewritten (recomputing the trailing checksum is easy). A virtual size
+// near 2^64 made the cluster count wrap to zero, so a manifest of 16 EiB with
+// no checksums was accepted (found writing the checks of fuzz/manifest_fuzz.cc,
+// which then aborts on it).
+TEST(ManifestTest, AVirtualSizeWhoseClusterCountWrapsIsCorruption) {
+  for (uint64_t size : {~uint64_t{0}, ~uint64_t{0} - 510}) {
+    Manifest m;
+    m.virtual_size = size;
+    m.cluster_size = 512;
+    const std::string header = nlohmann::json{{"virtual_size", size}, {"cluster_size", 512}}.dump();
+    std::vector<std::byte> bytes;
+    auto put = [&](uint64_t v, int n) {
+      for (int i = n - 1; i >= 0; --i) bytes.push_back(std::byte(v >> (8 * i)));
+    };
+    for (char c : std::string("CAIRNMAN")) bytes.push_back(std::byte(c));
+    put(1, 4);
+    put(header.size(), 4);
+    for (char c : header) bytes.push_back(std::byte(c));
+    while (bytes.size() % 8 != 0) bytes.push_back(std::byte{0});
+    put(m.cluster_count(), 8);  // what the decoder computed: 0 when it wraps
+    put(XXH3_64bits(bytes.data(), bytes.size()), 8);
+    auto decoded = DecodeManifest(bytes);
+    EXPECT_TRUE(decoded.status().IsCorruption()) << size << ": " << decoded.status().ToString();
   }
 }
 

@@ -108,7 +108,7 @@ TEST_F(TargetMarkerTest, AnImportFromAnEmptyDirectoryFails) {
   ASSERT_FALSE(listed.ok());
   EXPECT_EQ(listed.status().code(), ErrorCode::kUnavailable);
   EXPECT_THAT(listed.status().message(), HasSubstr("not mounted"));
-  auto imported = ImportWorkloads(*db_, *store_, {});
+  auto imported = ImportWorkloads(*db_, *store_, {}, [](std::string_view) { return Status::OK(); });
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.status().code(), ErrorCode::kUnavailable);
   EXPECT_THAT(imported.status().message(), HasSubstr("has no identity marker"));

@@ -124,6 +124,13 @@ class WorkloadImportTest : public ::testing::Test {
     EXPECT_TRUE(datamover::testing::SameFiles(req.to, dir_ / ("disk-" + std::to_string(i))));
   }
 
+  // ImportWorkloads with a Keystone that knows projects p1 and p2 only.
+  Result<ImportReport> Import(db::Database& db, const ImportRequest& request) {
+    return ImportWorkloads(db, *store_, request, [](std::string_view project) {
+      return project == "p1" || project == "p2" ? Status::OK() : Status::NotFound("no project");
+    });
+  }
+
   // Rewrites a JSON file of the target with `change`.
   void Rewrite(const std::string& path, const std::function<void(json&)>& change) {
     auto text = store_->ReadSmall(path);
@@ -159,7 +166,7 @@ TEST_F(WorkloadImportTest, WipedDatabaseGetsEveryWorkloadAndSnapshotBack) {
   EXPECT_EQ((*listed)[0].snapshots, 3);
   EXPECT_FALSE((*listed)[0].in_database);
 
-  auto report = ImportWorkloads(*fresh, *store_, {});
+  auto report = Import(*fresh, {});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_TRUE(report->failed.empty());
@@ -217,11 +224,11 @@ TEST_F(WorkloadImportTest, WipedDatabaseGetsEveryWorkloadAndSnapshotBack) {
   listed = ListTargetWorkloads(*fresh, *store_);
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE((*listed)[0].in_database);
-  report = ImportWorkloads(*fresh, *store_, {.workload_ids = {workload_.id}});
+  report = Import(*fresh, {.workload_ids = {workload_.id}});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->failed.size(), 1u);
   EXPECT_NE(report->failed[0].error.find("already in the database"), std::string::npos);
-  report = ImportWorkloads(*fresh, *store_, {.workload_ids = {workload_.id}, .upgrade = true});
+  report = Import(*fresh, {.workload_ids = {workload_.id}, .upgrade = true});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_EQ(report->imported[0].snapshots_imported, 0);
@@ -234,7 +241,7 @@ TEST_F(WorkloadImportTest, UpgradeAddsTheSnapshotsTheDatabaseLacks) {
   for (size_t i = 1; i < snapshot_ids_.size(); ++i) ASSERT_TRUE(snapshots.SoftDelete(snapshot_ids_[i]).ok());
   ASSERT_TRUE(snapshots.Purge(UtcNow() + std::chrono::hours(1)).ok());
   ASSERT_FALSE(snapshots.Get(snapshot_ids_[1], /*include_deleted=*/true).ok());
-  auto report = ImportWorkloads(*db_, *store_, {.workload_ids = {workload_.id}, .upgrade = true});
+  auto report = Import(*db_, {.workload_ids = {workload_.id}, .upgrade = true});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_EQ(report->imported[0].snapshots_imported, 2);
@@ -254,7 +261,7 @@ TEST_F(WorkloadImportTest, ASnapshotWhoseBackingImageIsGoneIsSkippedNotRecorded)
   // one's image is backed by a file that is not there.
   ASSERT_TRUE(store_->RemoveAll(target::layout::SnapshotDir(workload_.id, snapshot_ids_[1])).ok());
   auto fresh = FreshDatabase(dir_ / "second.db");
-  auto report = ImportWorkloads(*fresh, *store_, {});
+  auto report = Import(*fresh, {});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_EQ(report->imported[0].snapshots_imported, 1);
@@ -272,7 +279,7 @@ TEST_F(WorkloadImportTest, AnImageWithoutManifestIsNotABackup) {
   ASSERT_TRUE(disk.ok());
   ASSERT_TRUE(store_->Remove(target::layout::DiskManifest(disk->path.substr(0, disk->path.rfind('/')), disk->id)).ok());
   auto fresh = FreshDatabase(dir_ / "second.db");
-  auto report = ImportWorkloads(*fresh, *store_, {});
+  auto report = Import(*fresh, {});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_EQ(report->imported[0].snapshots_imported, 0);
@@ -290,7 +297,7 @@ TEST_F(WorkloadImportTest, AWorkloadDeletedFromTheDatabaseOnlyComesBack) {
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_FALSE((*listed)[0].in_database);
-  auto report = ImportWorkloads(*db_, *store_, {});
+  auto report = Import(*db_, {});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->imported.size(), 1u) << (report->failed.empty() ? "" : report->failed[0].error);
   EXPECT_EQ(report->imported[0].snapshots_imported, 2);
@@ -312,7 +319,7 @@ TEST_F(WorkloadImportTest, BadMetadataIsReportedAndLosesNothing) {
   auto listed = ListTargetWorkloads(*fresh, *store_);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);  // the bad one is left out of the list
-  auto report = ImportWorkloads(*fresh, *store_, {.workload_ids = {bad, workload_.id, "../etc"}});
+  auto report = Import(*fresh, {.workload_ids = {bad, workload_.id, "../etc"}});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_EQ(report->imported[0].workload_id, workload_.id);
@@ -337,7 +344,7 @@ TEST_F(WorkloadImportTest, OwnersScheduleAndOrderComeFromTheWorkloadAndTheChains
     });
   }
   auto fresh = FreshDatabase(dir_ / "second.db");
-  auto report = ImportWorkloads(*fresh, *store_, {});
+  auto report = Import(*fresh, {});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->imported.size(), 1u) << (report->failed.empty() ? "" : report->failed[0].error);
   EXPECT_EQ(report->imported[0].snapshots_imported, 3);
@@ -367,7 +374,7 @@ TEST_F(WorkloadImportTest, ADiskIdAnotherSnapshotHasIsNotTakenOver) {
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(db::SnapshotRepository(*fresh).PutDisk({.id = disk_ids_[0], .snapshot_id = s->id, .vm_id = "v",
                                                       .device = "vda"}).ok());
-  auto report = ImportWorkloads(*fresh, *store_, {.workload_ids = {workload_.id}});
+  auto report = Import(*fresh, {.workload_ids = {workload_.id}});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->imported.size(), 1u);
   EXPECT_EQ(report->imported[0].snapshots_imported, 0);  // the first is taken, the second is backed by it
@@ -392,12 +399,57 @@ TEST_F(WorkloadImportTest, HostileWorkloadDbsFailAlone) {
   auto listed = ListTargetWorkloads(*fresh, *store_);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 2u);  // the deep one is left out
-  auto report = ImportWorkloads(*fresh, *store_, {.workload_ids = {deep_id, ownerless_id, workload_.id}});
+  auto report = Import(*fresh, {.workload_ids = {deep_id, ownerless_id, workload_.id}});
   ASSERT_TRUE(report.ok());
   ASSERT_EQ(report->imported.size(), 1u);
   ASSERT_EQ(report->failed.size(), 2u);
   EXPECT_NE(report->failed[0].error.find("nests deeper than 64 levels"), std::string::npos) << report->failed[0].error;
   EXPECT_NE(report->failed[1].error.find("names no project_id"), std::string::npos) << report->failed[1].error;
+}
+
+TEST_F(WorkloadImportTest, AForgedWorkloadDbGetsNoWorkloadIntoAProjectTheAdminDidNotChoose) {
+  MakeWorkload(2);
+  auto fresh = FreshDatabase(dir_ / "second.db");
+  db::WorkloadRepository rows(*fresh);
+  // Someone who can write the target names a project Keystone does not know:
+  // import all leaves it out with a reason, and records nothing.
+  Rewrite(target::layout::WorkloadDb(workload_.id), [](json& w) { w["project_id"] = "gone"; });
+  auto report = Import(*fresh, {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->imported.empty());
+  ASSERT_EQ(report->failed.size(), 1u);
+  EXPECT_NE(report->failed[0].error.find("project gone does not exist in Keystone"), std::string::npos)
+      << report->failed[0].error;
+  EXPECT_FALSE(rows.Get(workload_.id).ok());
+
+  // ... or another tenant's project, which exists: an admin who restricts
+  // the projects gets nothing there (import all leaves it out, by id fails).
+  Rewrite(target::layout::WorkloadDb(workload_.id), [](json& w) { w["project_id"] = "p2"; });
+  report = Import(*fresh, {.project_ids = {"p1"}});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->imported.empty());
+  EXPECT_TRUE(report->failed.empty());
+  report = Import(*fresh, {.workload_ids = {workload_.id}, .project_ids = {"p1"}});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->failed.size(), 1u);
+  EXPECT_NE(report->failed[0].error.find("project p2 is not among the requested project_ids"), std::string::npos)
+      << report->failed[0].error;
+  EXPECT_FALSE(rows.Get(workload_.id).ok());
+
+  // A mapping to a project Keystone does not know fails; to one it knows
+  // imports the workload and its snapshots there.
+  report = Import(*fresh, {.project_mapping = {{"p2", "nowhere"}}});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->failed.size(), 1u);
+  EXPECT_NE(report->failed[0].error.find("project nowhere (mapped from p2) does not exist"), std::string::npos)
+      << report->failed[0].error;
+  report = Import(*fresh, {.project_ids = {"p1"}, .project_mapping = {{"p2", "p1"}}});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->imported.size(), 1u) << (report->failed.empty() ? "" : report->failed[0].error);
+  EXPECT_EQ(report->imported[0].project_id, "p1");
+  EXPECT_EQ(report->imported[0].project_id_on_target, "p2");
+  EXPECT_EQ(rows.Get(workload_.id)->project_id, "p1");
+  for (const auto& id : snapshot_ids_) EXPECT_EQ(db::SnapshotRepository(*fresh).Get(id)->project_id, "p1");
 }
 
 TEST(TargetMetadataFromJsonTest, ReadsTheOtherImplementationsSpellingsAndNamesBadFields) {
@@ -413,6 +465,10 @@ TEST(TargetMetadataFromJsonTest, ReadsTheOtherImplementationsSpellingsAndNamesBa
   EXPECT_FALSE(WorkloadFromJson(json::array()).ok());
   auto disk = SnapshotDiskFromJson(json{{"id", "d"}, {"vm_id", "v"}, {"resource_id", "r"}, {"device", "VDA!"}});
   EXPECT_FALSE(disk.ok());
+  // A time a TimePoint cannot hold (it overflowed: found by fuzz/metadata_reader_fuzz.cc).
+  auto far = SnapshotFromJson(json{{"id", "s1"}, {"workload_id", "w1"}, {"created_at", "7490-03-02T10:00:00.000000"}});
+  ASSERT_FALSE(far.ok());
+  EXPECT_NE(far.status().message().find("snapshot_db.created_at"), std::string::npos) << far.status().ToString();
 }
 
 }  // namespace

@@ -29,7 +29,9 @@ Result<std::unique_ptr<target::Store>> OpenTarget(ApiService& service) {
 }
 
 // GET /workloads/get_list/import_workloads: {"workloads": [detail views]} of
-// the workloads on the target without a live database row.
+// the workloads on the target without a live database row, each with
+// "project_exists" (whether Keystone knows the project its workload_db names:
+// import takes such a workload only into an existing project).
 Result<Response> ListImportable(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(
       Authorize(service, request, "workload:get_import_workloads_list", request.PathParam("project_id")));
@@ -37,12 +39,21 @@ Result<Response> ListImportable(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(std::vector<engine::TargetWorkload> found, engine::ListTargetWorkloads(service.db, *store));
   const LinkBase base = LinkBaseOf(request);
   const TimePoint now = service.clock.Now();
+  std::map<std::string, bool> project_exists;
   json list = json::array();
   for (auto& t : found) {
     if (t.in_database) continue;
+    auto known = project_exists.find(t.workload.project_id);
+    if (known == project_exists.end()) {
+      const std::string& project = t.workload.project_id;
+      Status s = project.empty() ? Status::NotFound("no project") : service.identity.ProjectExists(project);
+      if (!s.ok() && !s.IsNotFound()) return s;
+      known = project_exists.emplace(t.workload.project_id, s.ok()).first;
+    }
     t.workload.status = std::string(db::workload_status::kAvailable);
     json view = WorkloadView(t.workload, ScheduleView(t.workload, now), base, true);
     view["snapshots_on_target"] = t.snapshots;
+    view["project_exists"] = known->second;
     list.push_back(std::move(view));
   }
   return Response::Json(200, {{"workloads", std::move(list)}});
@@ -55,42 +66,86 @@ json ResultView(const engine::WorkloadImportResult& r) {
                {"user_id", r.user_id},
                {"snapshots_imported", r.snapshots_imported},
                {"snapshots_skipped", r.skipped}};
+  if (!r.project_id_on_target.empty()) view["project_id_on_target"] = r.project_id_on_target;
   if (!r.schedule_note.empty()) view["schedule"] = r.schedule_note;
   if (!r.error.empty()) view["error"] = r.error;
   return view;
 }
 
-// POST /workloads/import_workloads {"workload_ids": [], "upgrade": false}
-// (no body: every workload the database lacks) answers {"workloads":
-// {"imported_workloads": [ids], "failed_workloads": [ids], "details": [...]}}.
+// A project id of the import body: non-empty text.
+Result<std::string> ReadProjectId(const json& value, std::string_view field) {
+  CAIRN_ASSIGN_OR_RETURN(std::string id, ReadString(value, field, 255));
+  if (Trim(id).empty()) return Status::InvalidArgument("Invalid value for '" + std::string(field) + "': empty");
+  return id;
+}
+
+// The body of POST /workloads/import_workloads (see Import).
+Result<engine::ImportRequest> ReadImportRequest(const json& body) {
+  engine::ImportRequest import;
+  if (const json* ids = FindMember(body, "workload_ids")) {
+    if (!ids->is_array()) {
+      return Status::InvalidArgument("Invalid value for 'workload_ids': expected a list, got " + DescribeJson(*ids));
+    }
+    for (const json& id : *ids) {
+      // Any id the target's layout allows (the list shows them as they are).
+      CAIRN_ASSIGN_OR_RETURN(std::string wid, ReadString(id, "workload_ids[]", 128));
+      CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", wid));
+      import.workload_ids.push_back(std::move(wid));
+    }
+  }
+  if (const json* upgrade = FindMember(body, "upgrade")) {
+    CAIRN_ASSIGN_OR_RETURN(import.upgrade, ReadBool(*upgrade, "upgrade"));
+  }
+  if (const json* projects = FindMember(body, "project_ids")) {
+    if (!projects->is_array()) {
+      return Status::InvalidArgument("Invalid value for 'project_ids': expected a list, got " +
+                                     DescribeJson(*projects));
+    }
+    for (const json& id : *projects) {
+      CAIRN_ASSIGN_OR_RETURN(std::string project, ReadProjectId(id, "project_ids[]"));
+      import.project_ids.insert(std::move(project));
+    }
+  }
+  if (const json* mapping = FindMember(body, "project_mapping")) {
+    if (!mapping->is_object()) {
+      return Status::InvalidArgument("Invalid value for 'project_mapping': expected an object of project ids, got " +
+                                     DescribeJson(*mapping));
+    }
+    for (auto it = mapping->begin(); it != mapping->end(); ++it) {
+      CAIRN_ASSIGN_OR_RETURN(std::string from, ReadProjectId(json(it.key()), "project_mapping"));
+      CAIRN_ASSIGN_OR_RETURN(std::string to, ReadProjectId(it.value(), "project_mapping[" + from + "]"));
+      import.project_mapping[std::move(from)] = std::move(to);
+    }
+  }
+  return import;
+}
+
+// POST /workloads/import_workloads {"workload_ids": [], "upgrade": false,
+// "project_ids": [], "project_mapping": {"<on target>": "<into>"}} (no body:
+// every workload the database lacks, into the projects the target names
+// that exist in Keystone) answers {"workloads": {"imported_workloads":
+// [ids], "failed_workloads": [ids], "details": [...]}}.
 Result<Response> Import(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:import_workloads", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(std::optional<json> body, OptionalJsonObjectBody(request));
   engine::ImportRequest import;
   if (body) {
-    if (const json* ids = FindMember(*body, "workload_ids")) {
-      if (!ids->is_array()) {
-        return Status::InvalidArgument("Invalid value for 'workload_ids': expected a list, got " + DescribeJson(*ids));
-      }
-      for (const json& id : *ids) {
-        // Any id the target's layout allows (the list shows them as they are).
-        CAIRN_ASSIGN_OR_RETURN(std::string wid, ReadString(id, "workload_ids[]", 128));
-        CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", wid));
-        import.workload_ids.push_back(std::move(wid));
-      }
-    }
-    if (const json* upgrade = FindMember(*body, "upgrade")) {
-      CAIRN_ASSIGN_OR_RETURN(import.upgrade, ReadBool(*upgrade, "upgrade"));
-    }
+    CAIRN_ASSIGN_OR_RETURN(import, ReadImportRequest(*body));
   }
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<target::Store> store, OpenTarget(service));
-  CAIRN_ASSIGN_OR_RETURN(engine::ImportReport report, engine::ImportWorkloads(service.db, *store, import));
+  const engine::ProjectExists project_exists = [&service](std::string_view id) {
+    return service.identity.ProjectExists(id);
+  };
+  CAIRN_ASSIGN_OR_RETURN(engine::ImportReport report,
+                         engine::ImportWorkloads(service.db, *store, import, project_exists));
   json imported = json::array(), failed = json::array(), details = json::array();
   for (const auto& r : report.imported) {
     imported.push_back(r.workload_id);
     details.push_back(ResultView(r));
     Audit(service, request, "workload_import", "workload", r.workload_id,
-          std::to_string(r.snapshots_imported) + " snapshots, " + std::to_string(r.skipped.size()) + " skipped");
+          "into project " + r.project_id +
+              (r.project_id_on_target.empty() ? "" : " (mapped from " + r.project_id_on_target + ")") + ", " +
+              std::to_string(r.snapshots_imported) + " snapshots, " + std::to_string(r.skipped.size()) + " skipped");
   }
   for (const auto& r : report.failed) {
     failed.push_back(r.workload_id);
