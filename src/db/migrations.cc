@@ -198,6 +198,16 @@ const std::vector<Migration> kMigrations = {
          " PRIMARY KEY (scope, slot)){ENGINE}",
          "CREATE INDEX ix_snapshot_slots_job ON snapshot_slots (job_id)",
      }},
+    {5,
+     "jobs: a re-queued job's earliest next claim, the lease of its claim",
+     {
+         // A job that cannot run yet (its workload is busy) goes back to the
+         // queue and is not claimed again before not_before.
+         "ALTER TABLE jobs ADD COLUMN not_before {TS}",
+         // The lease the claiming engine runs with: a running job not
+         // heartbeated for that long has lost its engine.
+         "ALTER TABLE jobs ADD COLUMN lease_seconds INTEGER NOT NULL DEFAULT 0",
+     }},
 };
 
 #undef CAIRN_TIMES

@@ -252,8 +252,10 @@ struct Job {
   std::string claimed_by{};   // engine id; empty while queued
   std::optional<TimePoint> claimed_at{};
   std::optional<TimePoint> heartbeat_at{};
-  int attempts = 0;           // how many times it was claimed
+  int attempts = 0;           // how many claims did not hand it back (Requeue)
   std::string error{};
+  std::optional<TimePoint> not_before{};  // a re-queued job is not claimed before
+  int lease_seconds = 0;      // the lease of the engine that claimed it
   TimePoint created_at{};
   TimePoint updated_at{};
 };

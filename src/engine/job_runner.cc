@@ -72,8 +72,13 @@ Result<bool> JobRunner::RunOne() {
 
   const auto started = std::chrono::steady_clock::now();
   Status outcome;
+  std::optional<std::chrono::milliseconds> requeue_after;
   try {
-    outcome = entry.workflow(JobContext{.job = job, .cancel = cancel, .taken_over = job.attempts > 1, .lost = &lost});
+    outcome = entry.workflow(JobContext{.job = job,
+                                        .cancel = cancel,
+                                        .taken_over = job.attempts > 1,
+                                        .lost = &lost,
+                                        .requeue_after = &requeue_after});
   } catch (const std::exception& e) {
     outcome = Status::Internal(std::string("unexpected error in the ") + job.kind + " workflow: " + e.what());
   } catch (...) {
@@ -88,6 +93,11 @@ Result<bool> JobRunner::RunOne() {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (lost.load()) {
     log->warn("job {} lost to another engine after {:.1f} s", job.id, seconds);
+    return true;
+  }
+  if (outcome.ok() && requeue_after) {
+    log->info("job {} ({}) back in the queue for {} ms", job.id, job.kind, requeue_after->count());
+    CAIRN_RETURN_IF_ERROR(jobs.Requeue(job.id, options_.engine_id, UtcNow() + *requeue_after));
     return true;
   }
   std::string_view status = outcome.ok()            ? db::job_status::kDone

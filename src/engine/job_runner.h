@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -30,6 +31,15 @@ struct JobContext {
   // without touching the job's objects: cleaning up is the new owner's.
   const std::atomic<bool>* lost = nullptr;
   bool Lost() const { return lost != nullptr && lost->load(); }
+  // Where RequeueAfter writes (the runner's; null: re-queueing unsupported).
+  std::optional<std::chrono::milliseconds>* requeue_after = nullptr;
+  // Called by a workflow that cannot run yet (its workload is busy), which
+  // then returns OK: the runner hands the job back to the queue, to be
+  // claimed again after `wait`, instead of ending it. A worker never waits
+  // for a workload.
+  void RequeueAfter(std::chrono::milliseconds wait) const {
+    if (requeue_after != nullptr) *requeue_after = wait;
+  }
 };
 
 // Runs one kind of job. An error Status makes the job end as error (or

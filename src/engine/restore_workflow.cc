@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/json_input.h"
 #include "common/log.h"
 #include "datamover/restore.h"
 #include "db/restore_repository.h"
@@ -17,6 +18,7 @@
 #include "engine/progress.h"
 #include "engine/user_token.h"
 #include "engine/workflows.h"
+#include "engine/workload_lock.h"
 #include "openstack/cinder.h"
 #include "openstack/glance.h"
 #include "openstack/neutron.h"
@@ -31,7 +33,6 @@ namespace {
 
 using nlohmann::json;
 namespace rs = db::restore_status;
-namespace ws = db::workload_status;
 namespace os = openstack;
 
 // What a restore made so far (kept in restores.instances as JSON).
@@ -56,7 +57,9 @@ class RestoreRun {
     waits_.timeout = ctx.options.server_timeout;
   }
 
-  Status Run();
+  // Restores every included VM; the restore becomes available and the
+  // workload `lock` is released together.
+  Status Run(HeldWorkloadLock& lock);
   // Removes everything in the ledger that is not a finished VM (all of it
   // when `everything`). Best effort: what cannot be removed is logged and
   // named in the returned text.
@@ -366,9 +369,9 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
       if (sel != nullptr) {
         pc.mac_address = sel->value("mac_address", "");
         std::string subnet = same_network ? first.value("subnet_id", "") : "";
-        if (sel->contains("network") && (*sel)["network"].contains("subnet")) {
-          subnet = (*sel)["network"]["subnet"].value("id", subnet);
-        }
+        const json* net = FindMember(*sel, "network");
+        const json* sub = net != nullptr ? FindMember(*net, "subnet") : nullptr;
+        if (sub != nullptr && sub->is_object()) subnet = sub->value("id", subnet);
         const std::string ip = sel->value("ip_address", "");
         if (!ip.empty() || !subnet.empty()) pc.fixed_ips.push_back({.subnet_id = subnet, .ip_address = ip});
       }
@@ -586,7 +589,7 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
   return SaveLedger();
 }
 
-Status RestoreRun::Run() {
+Status RestoreRun::Run(HeldWorkloadLock& lock) {
   // A target without its marker is not the one the backups are on (an
   // unmounted share): nothing is read from it.
   CAIRN_ASSIGN_OR_RETURN(target::TargetIdentity identity, target::ReadTargetIdentity(ctx_.store));
@@ -615,8 +618,8 @@ Status RestoreRun::Run() {
   const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
   // The restore becomes available and its workload unlocked in one
   // transaction: a client that sees it done can start the next job at once.
-  return ctx_.db.Transaction("finish restore", [&](db::Executor& tx) {
-    CAIRN_RETURN_IF_ERROR(db::RestoreRepository(tx)
+  return lock.UnlockWith("finish restore", [&](db::Executor& tx) {
+    return db::RestoreRepository(tx)
                               .Update(r_.id, {.status = std::string(rs::kAvailable),
                                               .progress_percent = 100,
                                               .progress_msg = "Restored " + std::to_string(done) + " VM(s)",
@@ -626,9 +629,7 @@ Status RestoreRun::Run() {
                                               .time_taken = std::max<int64_t>(seconds, 1),
                                               .instances = ledger_.doc,
                                               .finished_at = ctx_.clock.Now()})
-                              .status());
-    (void)db::WorkloadRepository(tx).SetStatusIf(r_.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-    return Status::OK();
+                              .status();
   });
 }
 
@@ -675,6 +676,9 @@ Status RunRestore(EngineContext& ctx, const JobContext& jc) {
   db::RestoreRepository restores(ctx.db);
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, restores.Get(jc.job.object_id));
   if (r.status == rs::kAvailable || r.status == rs::kError || r.status == rs::kCancelled) return Status::OK();
+  // The workload's lock is this job's (queued with it): released however
+  // the job ends, unless another engine took the job over.
+  HeldWorkloadLock lock(ctx.db, jc, r.workload_id);
   RestoreRun run(ctx, jc, r);
   Status outcome;
   if (jc.taken_over) {
@@ -686,31 +690,35 @@ Status RunRestore(EngineContext& ctx, const JobContext& jc) {
     CAIRN_RETURN_IF_ERROR(restores.Update(r.id, {.status = std::string(rs::kExecuting), .progress_percent = 1,
                                                  .progress_msg = "Starting the " + r.restore_type + " restore"})
                               .status());
-    outcome = run.Run();
+    outcome = CatchExceptions("the restore workflow", [&] { return run.Run(lock); });
   }
   if (!outcome.ok()) {
     if (jc.cancel.load() && !outcome.IsCancelled()) outcome = Status::Cancelled(outcome.message());
     // A failed oneclick/selective restore removes what it built; an
     // in-place one changed only the VM's own disks.
     StopDiskTasksOfJob(ctx, jc.job.id);
-    const std::string left = run.Undo(/*everything=*/true);
+    std::string left;
+    if (Status undone = CatchExceptions("the undo of the restore", [&] {
+          left = run.Undo(/*everything=*/true);
+          return Status::OK();
+        });
+        !undone.ok()) {
+      left = "what its instances list (" + undone.message() + ")";
+    }
     std::string message = outcome.message();
     if (!left.empty()) message += " (not removed, remove by hand: " + left + ")";
-    // The restore's end and its workload's unlock are seen together.
-    (void)ctx.db.Transaction("end restore", [&](db::Executor& tx) {
-      CAIRN_RETURN_IF_ERROR(
-          db::RestoreRepository(tx)
-              .Update(r.id, {.status = std::string(outcome.IsCancelled() ? rs::kCancelled : rs::kError),
-                             .progress_msg = outcome.IsCancelled() ? "Cancelled" : "Failed",
-                             .error_msg = outcome.IsCancelled() ? std::string() : message,
-                             .finished_at = ctx.clock.Now()})
-              .status());
-      (void)db::WorkloadRepository(tx).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-      return Status::OK();
+    // The restore's end and its workload's unlock are seen together (when
+    // this fails, the lock's guard still unlocks).
+    (void)lock.UnlockWith("end restore", [&](db::Executor& tx) {
+      return db::RestoreRepository(tx)
+          .Update(r.id, {.status = std::string(outcome.IsCancelled() ? rs::kCancelled : rs::kError),
+                         .progress_msg = outcome.IsCancelled() ? "Cancelled" : "Failed",
+                         .error_msg = outcome.IsCancelled() ? std::string() : message,
+                         .finished_at = ctx.clock.Now()})
+          .status();
     });
     GetLogger("engine")->warn("restore {} {}: {}", r.id, outcome.IsCancelled() ? "cancelled" : "failed", message);
   }
-  (void)db::WorkloadRepository(ctx.db).SetStatusIf(r.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
   return outcome;
 }
 

@@ -7,8 +7,6 @@
 
 namespace cairn::engine {
 
-namespace ws = db::workload_status;
-
 Result<db::Snapshot> QueueSnapshot(db::Executor& tx, const db::Workload& workload, db::Snapshot snapshot, bool full,
                                    db::Job job) {
   db::SnapshotRepository snapshots(tx);
@@ -17,14 +15,7 @@ Result<db::Snapshot> QueueSnapshot(db::Executor& tx, const db::Workload& workloa
       db::EnforceQuota(tx, workload.project_id, db::kQuotaTypeSnapshotsId, "Snapshots", usage.snapshots + 1));
   // Storage: a new snapshot needs room beyond what the project's snapshots use.
   CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, workload.project_id, db::kQuotaTypeStorageId, "Storage", usage.size + 1));
-  Status set = db::WorkloadRepository(tx).SetStatusIf(workload.id, {std::string(ws::kAvailable)}, ws::kLocked);
-  if (set.code() == ErrorCode::kConflict) {
-    CAIRN_ASSIGN_OR_RETURN(db::Workload now_w, db::WorkloadRepository(tx).Get(workload.id));
-    return Status::Conflict("Workload " + workload.id + " is " + now_w.status +
-                            (now_w.status == ws::kLocked ? ": a snapshot or restore is already running."
-                                                         : ": it must be available to take a snapshot."));
-  }
-  CAIRN_RETURN_IF_ERROR(set);
+  CAIRN_RETURN_IF_ERROR(db::LockWorkloadForJob(tx, workload.id, job));
   db::SnapshotFilter earlier;
   earlier.workload_id = workload.id;
   earlier.statuses = {std::string(db::snapshot_status::kAvailable)};
@@ -41,6 +32,28 @@ Result<db::Snapshot> QueueSnapshot(db::Executor& tx, const db::Workload& workloa
   job.payload["full"] = full;
   CAIRN_RETURN_IF_ERROR(db::JobRepository(tx).Enqueue(job).status());
   return created;
+}
+
+Status QueueSnapshotDelete(db::Executor& tx, const db::Snapshot& snapshot, db::Job job) {
+  // The merge rewrites the chains a snapshot or restore reads: the delete
+  // holds the workload's lock from now until its job ends.
+  CAIRN_RETURN_IF_ERROR(db::LockWorkloadForJob(tx, snapshot.workload_id, job));
+  Status set = db::SnapshotRepository(tx).SetStatusIf(
+      snapshot.id,
+      {std::string(db::snapshot_status::kAvailable), std::string(db::snapshot_status::kError),
+       std::string(db::snapshot_status::kCancelled)},
+      db::snapshot_status::kDeleting);
+  if (set.code() == ErrorCode::kConflict) {
+    CAIRN_ASSIGN_OR_RETURN(db::Snapshot now_s, db::SnapshotRepository(tx).Get(snapshot.id));
+    return Status::Conflict("Snapshot " + snapshot.id + " is " + now_s.status +
+                            ": only an available, failed or cancelled snapshot can be deleted.");
+  }
+  CAIRN_RETURN_IF_ERROR(set);
+  job.kind = std::string(db::job_kind::kSnapshotDelete);
+  job.object_id = snapshot.id;
+  job.workload_id = snapshot.workload_id;
+  job.project_id = snapshot.project_id;
+  return db::JobRepository(tx).Enqueue(job).status();
 }
 
 }  // namespace cairn::engine

@@ -19,6 +19,7 @@
 #include "engine/user_token.h"
 #include "engine/vm_capture.h"
 #include "engine/workflows.h"
+#include "engine/workload_lock.h"
 #include "rpc/task.h"
 #include "target/identity.h"
 #include "target/layout.h"
@@ -28,7 +29,6 @@ namespace {
 
 using nlohmann::json;
 namespace ss = db::snapshot_status;
-namespace ws = db::workload_status;
 
 // One VM's part of the snapshot.
 struct VmWork {
@@ -87,7 +87,7 @@ int FullBackupInterval(const db::Workload& w) {
 // target or in the tables of its disks, the checkpoints it took are dropped,
 // the workload is unlocked.
 void EndSnapshot(EngineContext& ctx, const db::Snapshot& s, const Status& why, const std::vector<VmWork>& work,
-                 const std::string& job_id) {
+                 const std::string& job_id, HeldWorkloadLock& lock) {
   auto log = GetLogger("engine");
   // Disk tasks of this job that a datamover still runs (the job was taken
   // over from a dead engine) would write into the snapshot after it is
@@ -117,16 +117,12 @@ void EndSnapshot(EngineContext& ctx, const db::Snapshot& s, const Status& why, c
   u.progress_msg = cancelled ? "Cancelled" : "Failed";
   u.time_taken = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.Now() - s.created_at).count();
   u.finished_at = ctx.clock.Now();
-  // The snapshot's end and its workload's unlock are seen together.
-  Status ended = ctx.db.Transaction("end snapshot", [&](db::Executor& tx) {
-    CAIRN_RETURN_IF_ERROR(db::SnapshotRepository(tx).Update(s.id, u).status());
-    (void)db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-    return Status::OK();
+  // The snapshot's end and its workload's unlock are seen together (when
+  // this fails, the lock's guard still unlocks).
+  Status ended = lock.UnlockWith("end snapshot", [&](db::Executor& tx) {
+    return db::SnapshotRepository(tx).Update(s.id, u).status();
   });
-  if (!ended.ok()) {
-    log->error("snapshot {}: {}", s.id, ended.ToString());
-    (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-  }
+  if (!ended.ok()) log->error("snapshot {}: {}", s.id, ended.ToString());
 }
 
 // A scheduled snapshot's backup window: an error once it has closed.
@@ -177,7 +173,7 @@ class HeldSlots {
 };
 
 Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, std::vector<VmWork>& work,
-                     std::vector<std::string>& warnings) {
+                     std::vector<std::string>& warnings, HeldWorkloadLock& lock) {
   db::SnapshotRepository snapshots(ctx.db);
   // Nothing is written to a target without its marker (an unmounted share).
   CAIRN_ASSIGN_OR_RETURN(target::TargetIdentity target_identity, target::ReadTargetIdentity(ctx.store));
@@ -459,10 +455,8 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   // The snapshot becomes available and its workload unlocked in one
   // transaction: a client that sees the snapshot available can take the
   // next one at once.
-  Status published = ctx.db.Transaction("publish snapshot", [&](db::Executor& tx) {
-    CAIRN_RETURN_IF_ERROR(db::SnapshotRepository(tx).SetStatusIf(s.id, {std::string(ss::kExecuting)}, ss::kAvailable));
-    (void)db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
-    return Status::OK();
+  Status published = lock.UnlockWith("publish snapshot", [&](db::Executor& tx) {
+    return db::SnapshotRepository(tx).SetStatusIf(s.id, {std::string(ss::kExecuting)}, ss::kAvailable);
   });
   if (published.code() == ErrorCode::kConflict) return Status::Cancelled("cancelled");
   CAIRN_RETURN_IF_ERROR(published);
@@ -501,6 +495,9 @@ Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
   if (s.status == ss::kAvailable || s.status == ss::kError || s.status == ss::kCancelled) {
     return Status::OK();  // already ended (cancelled while queued, or finished by an earlier engine)
   }
+  // The workload's lock is this job's (queued with it): released however
+  // the job ends, unless another engine took the job over.
+  HeldWorkloadLock lock(ctx.db, jc, s.workload_id);
   std::vector<VmWork> work;
   std::vector<std::string> warnings;
   Status outcome;
@@ -510,10 +507,9 @@ Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
   } else if (s.status == ss::kCancelling || jc.cancel.load()) {
     outcome = Status::Cancelled("cancelled");
   } else {
-    outcome = SnapshotSteps(ctx, jc, s, work, warnings);
+    outcome = CatchExceptions("the snapshot workflow", [&] { return SnapshotSteps(ctx, jc, s, work, warnings, lock); });
   }
   if (outcome.ok()) {
-    (void)db::WorkloadRepository(ctx.db).SetStatusIf(s.workload_id, {std::string(ws::kLocked)}, ws::kAvailable);
     GetLogger("engine")->info("snapshot {} available: {} bytes in {} s", s.id, s.size, s.time_taken);
     // Retention: the snapshots the workload's policy no longer keeps are
     // deleted by their own jobs. Failing here costs space, not this snapshot.
@@ -534,7 +530,11 @@ Status RunSnapshot(EngineContext& ctx, const JobContext& jc) {
   if (jc.cancel.load() && !outcome.IsCancelled()) outcome = Status::Cancelled(outcome.message());
   GetLogger("engine")->warn("snapshot {} {}: {}", s.id, outcome.IsCancelled() ? "cancelled" : "failed",
                             outcome.ToString());
-  EndSnapshot(ctx, s, outcome, work, jc.job.id);
+  const Status ended = CatchExceptions("the end of the snapshot", [&] {
+    EndSnapshot(ctx, s, outcome, work, jc.job.id, lock);
+    return Status::OK();
+  });
+  if (!ended.ok()) GetLogger("engine")->error("snapshot {}: {}", s.id, ended.ToString());
   return outcome;
 }
 

@@ -11,6 +11,7 @@
 #include "engine/target_metadata.h"
 #include "engine/user_token.h"
 #include "engine/workflows.h"
+#include "engine/workload_lock.h"
 #include "openstack/nova.h"
 #include "rpc/task.h"
 #include "target/identity.h"
@@ -73,45 +74,23 @@ void RefreshStorageUsage(EngineContext& ctx, const std::string& workload_id) {
   }
 }
 
-}  // namespace
+// How long a snapshot delete waits in the queue before it tries again to
+// take a workload that another job has locked.
+std::chrono::milliseconds BusyWorkloadRetry(const EngineContext& ctx) { return ctx.options.job_poll * 5; }
 
-Status RunSnapshotDelete(EngineContext& ctx, const JobContext& jc) {
+// Drops every disk backup of `s`, then its files and rows.
+Status DeleteSnapshotData(EngineContext& ctx, const db::Snapshot& s) {
   db::SnapshotRepository snapshots(ctx.db);
-  CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, snapshots.Get(jc.job.object_id, /*include_deleted=*/true));
-  if (s.deleted) return Status::OK();
   // On a target without its marker (an unmounted share) every file would
   // be "not found", i.e. already gone: refuse instead.
-  if (Status target_ok = target::CheckTargetIdentity(ctx.store); !target_ok.ok()) {
-    (void)snapshots.Update(s.id, {.status = std::string(ss::kError),
-                                  .error_msg = "delete failed, nothing was removed (retry the delete once the "
-                                               "target is back): " + target_ok.message()});
-    return target_ok;
-  }
-  // The workload stays locked while its chains are merged, so no snapshot or
-  // restore reads them meanwhile; one that runs now is waited for.
-  db::WorkloadRepository workloads(ctx.db);
-  Status locked = workloads.SetStatusIf(s.workload_id, {std::string(ws::kAvailable)}, ws::kLocked);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::hours(6);
-  while (locked.code() == ErrorCode::kConflict && !jc.cancel.load() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    locked = workloads.SetStatusIf(s.workload_id, {std::string(ws::kAvailable)}, ws::kLocked);
-  }
-  CAIRN_RETURN_IF_ERROR(locked.WithContext("delete of snapshot " + s.id + ": the workload stayed busy"));
-  struct Unlock {
-    db::WorkloadRepository& w;
-    const std::string& id;
-    ~Unlock() { (void)w.SetStatusIf(id, {std::string(ws::kLocked)}, ws::kAvailable); }
-  } unlock{workloads, s.workload_id};
+  CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(ctx.store)
+                            .WithContext("delete failed, nothing was removed (retry the delete once the target is "
+                                         "back)"));
   CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
   for (const auto& disk : disks) {
-    Status dropped = DropDiskBackup(ctx, s, disk);
-    if (!dropped.ok()) {
-      (void)snapshots.Update(s.id, {.status = std::string(ss::kError),
-                                    .error_msg = "delete failed on disk " + disk.device + " of VM " + disk.vm_id +
-                                                 " (every other snapshot stays restorable; retry the delete): " +
-                                                 dropped.message()});
-      return dropped;
-    }
+    CAIRN_RETURN_IF_ERROR(DropDiskBackup(ctx, s, disk)
+                              .WithContext("delete failed on disk " + disk.device + " of VM " + disk.vm_id +
+                                           " (every other snapshot stays restorable; retry the delete)"));
     CAIRN_RETURN_IF_ERROR(snapshots.DeleteDisk(disk.id));
   }
   CAIRN_RETURN_IF_ERROR(ctx.store.RemoveAll(target::layout::SnapshotDir(s.workload_id, s.id)));
@@ -119,6 +98,36 @@ Status RunSnapshotDelete(EngineContext& ctx, const JobContext& jc) {
   RefreshStorageUsage(ctx, s.workload_id);
   GetLogger("engine")->info("snapshot {} deleted ({} disk backups dropped)", s.id, disks.size());
   return Status::OK();
+}
+
+}  // namespace
+
+Status RunSnapshotDelete(EngineContext& ctx, const JobContext& jc) {
+  db::SnapshotRepository snapshots(ctx.db);
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, snapshots.Get(jc.job.object_id, /*include_deleted=*/true));
+  // The workload stays locked while its chains are merged, so no snapshot or
+  // restore reads them meanwhile. A delete the API queued holds the lock
+  // from the start, also after a takeover; a retention delete takes it now,
+  // or goes back to the queue while another job holds it (a worker never
+  // waits for a workload).
+  if (!db::HoldsWorkloadLock(jc.job) && !s.deleted) {
+    Status taken = db::TakeWorkloadLock(ctx.db, s.workload_id, jc.job.id);
+    if (taken.code() == ErrorCode::kConflict) {
+      (void)snapshots.Update(s.id, {.progress_msg = "Waiting for the workload: " + taken.message()});
+      jc.RequeueAfter(BusyWorkloadRetry(ctx));
+      return Status::OK();
+    }
+    if (taken.IsNotFound()) return Status::OK();  // the workload went, and its snapshots with it
+    CAIRN_RETURN_IF_ERROR(taken);
+  }
+  HeldWorkloadLock lock(ctx.db, jc, s.workload_id);
+  if (s.deleted) return Status::OK();
+  Status deleted = CatchExceptions("the snapshot delete", [&] { return DeleteSnapshotData(ctx, s); });
+  if (!deleted.ok() && !jc.Lost()) {
+    // Not left "deleting": the user sees why and may delete it again.
+    (void)snapshots.Update(s.id, {.status = std::string(ss::kError), .error_msg = deleted.message()});
+  }
+  return deleted;
 }
 
 Status RunWorkloadCreate(EngineContext& ctx, const JobContext& jc) {
@@ -193,17 +202,45 @@ Status RunWorkloadDelete(EngineContext& ctx, const JobContext& jc) {
 Status RunWorkloadReset(EngineContext& ctx, const JobContext& jc) {
   db::WorkloadRepository workloads(ctx.db);
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, workloads.Get(jc.job.object_id));
+  // The API queues a reset only when no job of the workload runs (or an
+  // admin ended those of stopped engines). A job queued since holds the
+  // workload's lock rightfully: the reset leaves everything to it.
+  CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, db::JobRepository(ctx.db).ActiveOfWorkload(w.id));
+  for (const auto& other : active) {
+    if (other.id == jc.job.id) continue;
+    GetLogger("engine")->info("workload {}: reset skipped, job {} ({}) runs on it now", w.id, other.id, other.kind);
+    return Status::OK();
+  }
   db::SnapshotRepository snapshots(ctx.db);
   db::SnapshotFilter f;
   f.workload_id = w.id;
   f.statuses = {std::string(ss::kCreating), std::string(ss::kExecuting), std::string(ss::kUploading),
-                std::string(ss::kCancelling)};
+                std::string(ss::kCancelling), std::string(ss::kDeleting)};
   CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> stuck, snapshots.List(f));
   for (const auto& s : stuck) {
-    if (OtherJobRuns(ctx, s.id, db::job_kind::kSnapshotCreate, jc.job.id)) continue;
+    if (s.status == ss::kDeleting) {
+      // An interrupted merge leaves every published backup readable: the
+      // snapshot stays, for the user to delete again.
+      CAIRN_RETURN_IF_ERROR(snapshots.Update(s.id, {.status = std::string(ss::kError),
+                                                    .error_msg = "its delete was interrupted (ended by a workload "
+                                                                 "reset): delete it again"})
+                                .status());
+      continue;
+    }
     CAIRN_RETURN_IF_ERROR(ctx.store.RemoveAll(target::layout::SnapshotDir(s.workload_id, s.id)));
     CAIRN_RETURN_IF_ERROR(snapshots.Update(s.id, {.status = std::string(ss::kError),
                                                   .error_msg = "ended by a workload reset: no job was running it"})
+                              .status());
+  }
+  db::RestoreRepository restores(ctx.db);
+  db::RestoreFilter rf;
+  rf.workload_id = w.id;
+  rf.statuses = {std::string(rs::kCreated), std::string(rs::kExecuting), std::string(rs::kCancelling)};
+  CAIRN_ASSIGN_OR_RETURN(std::vector<db::Restore> list, restores.List(rf));
+  for (const auto& r : list) {
+    CAIRN_RETURN_IF_ERROR(restores.Update(r.id, {.status = std::string(rs::kError),
+                                                 .error_msg = "ended by a workload reset: no job was running it "
+                                                              "(what it had created is listed in its instances)"})
                               .status());
   }
   CAIRN_RETURN_IF_ERROR(datamover::Cleanup(ctx.store, w.id).status());

@@ -247,6 +247,12 @@ void ApiHarness::MarkWorkloadAvailable(const std::string& workload_id) {
   update.status = "available";
   auto r = db::WorkloadRepository(*db_).Update(workload_id, update);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
+  // The workload's create job is over, as when an engine ran it (a queued
+  // job of the workload refuses unlock and reset).
+  db::JobRepository jobs(*db_);
+  auto queued = jobs.List({.statuses = {"queued"}, .object_id = workload_id, .kind = "workload_create"});
+  EXPECT_TRUE(queued.ok());
+  for (const auto& job : queued.ok() ? *queued : std::vector<db::Job>{}) EXPECT_TRUE(jobs.CancelQueued(job.id).ok());
 }
 
 db::Snapshot ApiHarness::AddAvailableSnapshot(const std::string& workload_id, std::string name) {

@@ -173,6 +173,15 @@ TEST_F(SnapshotsTest, DeleteSnapshot) {
   EXPECT_EQ(db::SnapshotRepository(h.db()).Get(snap_.id)->status, "deleting");
   EXPECT_EQ(h.CountJobs("snapshot_delete"), 1u);
   EXPECT_TRUE(IsFault(h.Delete(SnapUrl(), kTokMemberA), 409, "conflict"));
+  // The delete holds the workload's lock from its transaction on, like a
+  // snapshot or a restore: the next snapshot is a 409 until it has ended,
+  // not a job that an engine worker would wait for.
+  EXPECT_EQ(db::WorkloadRepository(h.db()).Get(wid_)->status, "locked");
+  auto jobs = db::JobRepository(h.db()).List({.kind = "snapshot_delete"});
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_TRUE(db::HoldsWorkloadLock(jobs->front()));
+  EXPECT_FALSE(jobs->front().payload.contains(db::kAuthTokenKey));
+  EXPECT_TRUE(IsFault(h.Do("POST", h.P(kProjectA, "/workloads/" + wid_), kTokMemberA), 409, "conflict"));
 }
 
 TEST_F(SnapshotsTest, CancelQueuedAndRunningSnapshots) {
@@ -285,6 +294,30 @@ TEST_F(SnapshotsTest, SelectiveRestore) {
   EXPECT_EQ(opts["openstack"]["instances"][0]["flavor"]["vcpus"], 2);
   EXPECT_EQ(opts["openstack"]["instances"][1]["id"], kVmA2);
   EXPECT_EQ(opts["openstack"]["restore_topology"], true);
+}
+
+// nics[].network.subnet is an object with an id: anything else is a 400
+// naming it (it made the engine's restore throw), and nothing is queued.
+TEST_F(SnapshotsTest, SelectiveRestoreWithAMalformedSubnetIs400) {
+  auto body_with = [&](const json& subnet) {
+    json nic = {{"network", {{"id", "net-1"}, {"subnet", subnet}}}};
+    json instances = json::array({{{"id", kVmA1}, {"nics", json::array({nic})}}});
+    return json{{"restore",
+                 {{"options", {{"restore_type", "selective"}, {"openstack", {{"instances", instances}}}}}}}};
+  };
+  for (const json& subnet : {json("sub-1"), json(5), json::array({"sub-1"}), json::object(),
+                             json{{"id", json::object()}}}) {
+    Answer a = h.Post(RestoreUrl(), kTokMemberA, body_with(subnet));
+    EXPECT_TRUE(IsFault(a, 400, "badRequest")) << subnet.dump() << " " << a.Dump();
+    EXPECT_NE(FaultMessage(a).find("options.openstack.instances[0].nics[0].network.subnet"), std::string::npos)
+        << a.Dump();
+  }
+  EXPECT_EQ(h.CountJobs("restore_create"), 0u);
+  EXPECT_EQ(db::WorkloadRepository(h.db()).Get(wid_)->status, "available");
+  // A null subnet is no subnet; an id is kept.
+  Answer none = h.Post(RestoreUrl(), kTokMemberA, body_with(nullptr));
+  ASSERT_EQ(none.status, 202) << none.Dump();
+  EXPECT_FALSE(none.body["restore"]["options"]["openstack"]["instances"][0]["nics"][0]["network"].contains("subnet"));
 }
 
 TEST_F(SnapshotsTest, InplaceRestoreAndRefusals) {

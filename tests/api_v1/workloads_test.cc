@@ -490,6 +490,11 @@ TEST_F(ApiV1Test, UnlockFromErrorAndRefusedWhileCreating) {
   const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
   const std::string url = h.P(kProjectA, "/workloads/" + wid + "/unlock");
   EXPECT_TRUE(IsFault(h.Do("POST", url, kTokMemberA), 409, "conflict"));
+  // The create job failed on an engine: the workload is in error.
+  db::JobRepository jobs(h.db());
+  auto create = jobs.ClaimNext("engine-1", 60);
+  ASSERT_TRUE(create.ok() && create->has_value());
+  ASSERT_TRUE(jobs.Finish((*create)->id, "engine-1", "error", "VM gone").ok());
   db::WorkloadUpdate failed;
   failed.status = "error";
   ASSERT_TRUE(db::WorkloadRepository(h.db()).Update(wid, failed).ok());
@@ -511,8 +516,20 @@ TEST_F(ApiV1Test, PauseResumeUnlockReset) {
   EXPECT_TRUE(resumed.body["workload"]["jobschedule"].contains("nextrun"));
   EXPECT_EQ(FaultMessage(h.Do("POST", base + "/pause", kTokReaderA)),
             "Policy doesn't allow workload:workload_pause to be performed.");
-  // Unlock a locked workload.
-  ASSERT_EQ(h.Do("POST", base, kTokMemberA).status, 202);
+  // A locked workload whose snapshot is queued: unlock and reset are 409s
+  // naming the job (the lock is the job's; docs/api.md).
+  Answer taken = h.Do("POST", base, kTokMemberA);
+  ASSERT_EQ(taken.status, 202);
+  const std::string sid = taken.body["snapshot"]["id"];
+  for (const char* action : {"/unlock", "/reset"}) {
+    Answer refused = h.Do("POST", base + action, kTokMemberA);
+    EXPECT_TRUE(IsFault(refused, 409, "conflict")) << action << " " << refused.Dump();
+    EXPECT_NE(FaultMessage(refused).find("snapshot_create of " + sid), std::string::npos) << FaultMessage(refused);
+  }
+  EXPECT_EQ(db::WorkloadRepository(h.db()).Get(wid)->status, "locked");
+  EXPECT_EQ(h.CountJobs("workload_reset"), 0u);
+  // Once the job has ended (here: cancelled while queued), both work.
+  ASSERT_EQ(h.Do("POST", h.P(kProjectA, "/snapshots/" + sid + "/cancel"), kTokMemberA).status, 202);
   ASSERT_EQ(h.Do("POST", base + "/unlock", kTokMemberA).status, 202);
   EXPECT_EQ(db::WorkloadRepository(h.db()).Get(wid)->status, "available");
   // Reset queues a job, no body needed.
@@ -521,6 +538,58 @@ TEST_F(ApiV1Test, PauseResumeUnlockReset) {
   EXPECT_TRUE(IsFault(h.Do("POST", h.P(kProjectB, "/workloads/" + wid + "/reset"), kTokMemberB), 404,
                       "itemNotFound"));
   EXPECT_EQ(h.CountJobs("workload_reset"), 1u);
+}
+
+// A job whose engine stopped (its lease ran out, no engine took it over):
+// an admin's reset ends it and cleans up; a member's reset, and an admin's
+// while the engine is alive, are 409s.
+TEST_F(ApiV1Test, AdminResetEndsTheJobOfAStoppedEngine) {
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
+  h.MarkWorkloadAvailable(wid);
+  const std::string base = h.P(kProjectA, "/workloads/" + wid);
+  ASSERT_EQ(h.Do("POST", base, kTokMemberA).status, 202);
+  db::JobRepository jobs(h.db());
+  auto alive = jobs.ClaimNext("engine-1:1:0", 60, h.clock().Now());
+  ASSERT_TRUE(alive.ok() && alive->has_value());
+  EXPECT_TRUE(IsFault(h.Do("POST", base + "/reset", kTokAdmin), 409, "conflict"));
+  // The engine stops: no heartbeat for longer than its lease.
+  h.clock().Advance(std::chrono::minutes(5));
+  EXPECT_TRUE(IsFault(h.Do("POST", base + "/reset", kTokMemberA), 409, "conflict"));
+  EXPECT_TRUE(IsFault(h.Do("POST", base + "/unlock", kTokAdmin), 409, "conflict"));
+  Answer reset = h.Do("POST", base + "/reset", kTokAdmin);
+  ASSERT_EQ(reset.status, 202) << reset.Dump();
+  auto ended = jobs.Get((*alive)->id);
+  EXPECT_EQ(ended->status, "error");
+  EXPECT_NE(ended->error.find("engine-1:1:0"), std::string::npos) << ended->error;
+  EXPECT_FALSE(ended->payload.contains(db::kAuthTokenKey));
+  EXPECT_EQ(h.CountJobs("workload_reset"), 1u);
+  // The dead engine, should it come back, has lost the job.
+  EXPECT_EQ(jobs.Heartbeat((*alive)->id, "engine-1:1:0").code(), ErrorCode::kConflict);
+}
+
+// The user's token is stored only in the jobs that act as the user, and is
+// dropped however the job ends (here: a queued snapshot cancelled).
+TEST_F(ApiV1Test, OnlyJobsActingAsTheUserCarryTheirToken) {
+  const std::string wid = h.CreateWorkload(kTokMemberA, {kVmA1});
+  h.MarkWorkloadAvailable(wid);
+  const std::string base = h.P(kProjectA, "/workloads/" + wid);
+  Answer taken = h.Do("POST", base, kTokMemberA);
+  ASSERT_EQ(taken.status, 202);
+  const std::string sid = taken.body["snapshot"]["id"];
+  ASSERT_EQ(h.Do("POST", h.P(kProjectA, "/snapshots/" + sid + "/cancel"), kTokMemberA).status, 202);
+  ASSERT_EQ(h.Do("POST", base + "/reset", kTokAdmin).status, 202);
+  auto all = db::JobRepository(h.db()).List();
+  ASSERT_TRUE(all.ok());
+  // workload_create (ended by the harness), snapshot_create (cancelled while
+  // queued), workload_reset (queued).
+  ASSERT_EQ(all->size(), 3u);
+  for (const auto& job : *all) {
+    if (job.status == "queued") {
+      EXPECT_EQ(job.payload.contains(db::kAuthTokenKey), db::JobActsAsUser(job.kind)) << job.kind;
+    } else {
+      EXPECT_FALSE(job.payload.contains(db::kAuthTokenKey)) << job.kind << " " << job.status;
+    }
+  }
 }
 
 TEST_F(ApiV1Test, PolicyIdOnCreate) {

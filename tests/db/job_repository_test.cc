@@ -147,6 +147,56 @@ TEST_P(JobRepositoryTest, FinishDropsTheUserToken) {
   EXPECT_EQ(done->payload["full"], true);
 }
 
+// The token goes however the job ends: cancelled while queued, or ended
+// because its engine stopped.
+TEST_P(JobRepositoryTest, EveryEndDropsTheUserToken) {
+  JobRepository jobs(*db_);
+  auto queued = jobs.Enqueue({.kind = "snapshot_create", .payload = {{"auth_token", "gAAAA-1"}}});
+  CAIRN_ASSERT_OK(queued);
+  CAIRN_ASSERT_OK(jobs.CancelQueued(queued->id));
+  EXPECT_FALSE(jobs.Get(queued->id)->payload.contains("auth_token"));
+
+  auto running = jobs.Enqueue({.kind = "restore_create", .payload = {{"auth_token", "gAAAA-2"}}});
+  CAIRN_ASSERT_OK(running);
+  const TimePoint claimed_at = UtcNow() - std::chrono::minutes(10);
+  CAIRN_ASSERT_OK(jobs.ClaimNext("engine-a", 60, claimed_at));
+  // Alive (heartbeat within its lease): not abandoned.
+  EXPECT_EQ(jobs.EndAbandoned(running->id, "x", claimed_at + std::chrono::seconds(30)).code(), ErrorCode::kConflict);
+  auto job = jobs.Get(running->id);
+  EXPECT_EQ(job->lease_seconds, 60);
+  EXPECT_FALSE(EngineGone(*job, claimed_at + std::chrono::seconds(30)));
+  EXPECT_TRUE(EngineGone(*job, UtcNow()));
+  CAIRN_ASSERT_OK(jobs.EndAbandoned(running->id, "ended by a reset"));
+  job = jobs.Get(running->id);
+  EXPECT_EQ(job->status, "error");
+  EXPECT_EQ(job->error, "ended by a reset");
+  EXPECT_FALSE(job->payload.contains("auth_token"));
+  EXPECT_EQ(jobs.Heartbeat(running->id, "engine-a").code(), ErrorCode::kConflict);
+}
+
+// A job handed back to the queue is not claimed before its not_before, and
+// its attempt does not count (it is not a takeover when claimed again).
+TEST_P(JobRepositoryTest, RequeueWaitsUntilNotBefore) {
+  JobRepository jobs(*db_);
+  auto job = jobs.Enqueue({.kind = "snapshot_delete", .payload = {{"holds_workload_lock", false}}});
+  CAIRN_ASSERT_OK(job);
+  const TimePoint now = UtcNow();
+  CAIRN_ASSERT_OK(jobs.ClaimNext("engine-a", 60, now));
+  EXPECT_EQ(jobs.Requeue(job->id, "engine-b", now).code(), ErrorCode::kConflict);
+  CAIRN_ASSERT_OK(jobs.Requeue(job->id, "engine-a", now + std::chrono::seconds(30)));
+  auto back = jobs.Get(job->id);
+  EXPECT_EQ(back->status, "queued");
+  EXPECT_EQ(back->attempts, 0);
+  EXPECT_EQ(back->claimed_by, "");
+  auto early = jobs.ClaimNext("engine-b", 60, now + std::chrono::seconds(10));
+  CAIRN_ASSERT_OK(early);
+  EXPECT_FALSE(early->has_value());
+  auto later = jobs.ClaimNext("engine-b", 60, now + std::chrono::seconds(31));
+  CAIRN_ASSERT_OK(later);
+  ASSERT_TRUE(later->has_value());
+  EXPECT_EQ((*later)->attempts, 1);
+}
+
 CAIRN_DB_TEST_SUITE(JobRepositoryTest);
 
 }  // namespace

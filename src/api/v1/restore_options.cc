@@ -56,9 +56,21 @@ Status CheckNics(json& nics, const std::string& path) {
     for (const char* key : {"id", "mac_address", "ip_address"}) {
       if (const json* v = FindMember(nic, key)) CAIRN_RETURN_IF_ERROR(ReadString(*v, p + "." + key, 255).status());
     }
-    if (const json* net = FindMember(nic, "network")) {
-      if (!net->is_object()) return Bad(p + ".network", "expected an object, got " + DescribeJson(*net));
-      CAIRN_RETURN_IF_ERROR(RequireId(*net, p + ".network").status());
+    if (nic.contains("network") && nic["network"].is_null()) nic.erase("network");
+    if (nic.contains("network")) {
+      json& net = nic["network"];
+      if (!net.is_object()) return Bad(p + ".network", "expected an object, got " + DescribeJson(net));
+      CAIRN_ASSIGN_OR_RETURN(std::string network_id, RequireId(net, p + ".network"));
+      net["id"] = network_id;
+      if (net.contains("subnet") && net["subnet"].is_null()) net.erase("subnet");
+      if (net.contains("subnet")) {
+        json& subnet = net["subnet"];
+        if (!subnet.is_object()) {
+          return Bad(p + ".network.subnet", "expected an object with an id, got " + DescribeJson(subnet));
+        }
+        CAIRN_ASSIGN_OR_RETURN(std::string subnet_id, RequireId(subnet, p + ".network.subnet"));
+        subnet["id"] = subnet_id;
+      }
     }
   }
   return Status::OK();

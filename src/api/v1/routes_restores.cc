@@ -67,15 +67,9 @@ Result<Response> CreateRestore(ApiService& service, const Request& request) {
       return Status::Conflict("Snapshot " + s.id + " is " + current.status +
                               ": only an available snapshot can be restored.");
     }
-    Status set = db::WorkloadRepository(tx).SetStatusIf(s.workload_id, {std::string(db::workload_status::kAvailable)},
-                                                        db::workload_status::kLocked);
-    if (set.code() == ErrorCode::kConflict) {
-      CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(tx).Get(s.workload_id));
-      return Status::Conflict("Workload " + w.id + " is " + w.status +
-                              (w.status == db::workload_status::kLocked ? ": a snapshot or restore is already running."
-                                                                         : ": it must be available to restore."));
-    }
-    CAIRN_RETURN_IF_ERROR(set);
+    db::Job job = MakeJob(request, db::job_kind::kRestoreCreate, "", s.workload_id, s.project_id,
+                          {{"snapshot_id", s.id}});
+    CAIRN_RETURN_IF_ERROR(db::LockWorkloadForJob(tx, s.workload_id, job));
     db::Restore r;
     r.snapshot_id = s.id;
     r.workload_id = s.workload_id;
@@ -87,7 +81,8 @@ Result<Response> CreateRestore(ApiService& service, const Request& request) {
     r.options = parsed.options;
     r.size = s.restore_size;
     CAIRN_ASSIGN_OR_RETURN(created, db::RestoreRepository(tx).Create(std::move(r)));
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kRestoreCreate, created.id, s.workload_id, s.project_id, {{"snapshot_id", s.id}})).status();
+    job.object_id = created.id;
+    return db::JobRepository(tx).Enqueue(job).status();
   }));
   Audit(service, request, "snapshot_restore", "restore", created.id, s.id + " " + parsed.restore_type);
   return Response::Json(202, {{"restore", RestoreView(created, LinkBaseOf(request), true)}});

@@ -6,6 +6,7 @@
 #include "db/job_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
+#include "engine/snapshot_queue.h"
 
 namespace cairn::api {
 namespace {
@@ -100,21 +101,12 @@ Result<Response> ShowSnapshot(ApiService& service, const Request& request) {
 Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_delete", s.project_id, s.user_id));
+  // The delete locks the workload like a snapshot or a restore (a running
+  // one reads the chains the merge rewrites): 409 while the workload is
+  // locked; the workload is available again once the snapshot is gone.
   CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete snapshot", [&](db::Executor& tx) -> Status {
-    // A running snapshot or restore reads the backup chains that the delete
-    // merges: the delete waits for the workload to be free.
-    CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(tx).Get(s.workload_id));
-    if (w.status == db::workload_status::kLocked) {
-      return Status::Conflict("Workload " + w.id + " is locked: a snapshot or restore is running; delete the snapshot "
-                              "when it has ended.");
-    }
-    Status set = db::SnapshotRepository(tx).SetStatusIf(
-        s.id, {std::string(ss::kAvailable), std::string(ss::kError), std::string(ss::kCancelled)}, ss::kDeleting);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only an available, failed or cancelled snapshot can be deleted.");
-    }
-    CAIRN_RETURN_IF_ERROR(set);
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kSnapshotDelete, s.id, s.workload_id, s.project_id)).status();
+    return engine::QueueSnapshotDelete(
+        tx, s, MakeJob(request, db::job_kind::kSnapshotDelete, s.id, s.workload_id, s.project_id));
   }));
   Audit(service, request, "snapshot_delete", "snapshot", s.id);
   return Response::NoBody(202);

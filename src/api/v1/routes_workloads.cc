@@ -423,25 +423,63 @@ Result<Response> SetScheduleEnabled(ApiService& service, const Request& request,
   return Response::NoBody(202);
 }
 
+// The 409 of an unlock or reset while `job` of workload `w` is queued or
+// running: the lock is the job's, and moving the workload to available under
+// it would let a second snapshot, restore or merge run beside it.
+Status BusyWithJob(const db::Workload& w, const db::Job& job, std::string_view what) {
+  return Status::Conflict("Workload " + w.id + " cannot be " + std::string(what) + " while its job " + job.id + " (" +
+                          job.kind + " of " + job.object_id + ") is " + job.status +
+                          ": cancel it or wait for it to end (an admin may reset the workload once the engine "
+                          "running the job has stopped).");
+}
+
 Result<Response> UnlockWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_unlock", w.project_id, w.user_id));
-  Status set = db::WorkloadRepository(service.db).SetStatusIf(
-      w.id, {std::string(ws::kLocked), std::string(ws::kAvailable), std::string(ws::kError)}, ws::kAvailable);
-  if (set.code() == ErrorCode::kConflict) return Status::Conflict("Workload " + w.id + " is " + w.status + ": it cannot be unlocked.");
-  CAIRN_RETURN_IF_ERROR(set);
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("unlock workload", [&](db::Executor& tx) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, db::JobRepository(tx).ActiveOfWorkload(w.id));
+    if (!active.empty()) return BusyWithJob(w, active.front(), "unlocked");
+    Status set = db::WorkloadRepository(tx).SetStatusIf(
+        w.id, {std::string(ws::kLocked), std::string(ws::kAvailable), std::string(ws::kError)}, ws::kAvailable);
+    if (set.code() == ErrorCode::kConflict) {
+      return Status::Conflict("Workload " + w.id + " is " + w.status + ": it cannot be unlocked.");
+    }
+    return set;
+  }));
   Audit(service, request, "workload_unlock", "workload", w.id);
   return Response::NoBody(202);
 }
 
+// Queues a reset. Refused while a job of the workload is queued or running,
+// except for an admin when that job's engine has stopped: the job is ended
+// here (its engine gone, nobody else would end it) and the reset cleans up
+// after it.
 Result<Response> ResetWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id, w.user_id));
   if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
-  CAIRN_RETURN_IF_ERROR(db::JobRepository(service.db)
-                            .Enqueue(MakeJob(request, db::job_kind::kWorkloadReset, w.id, w.id, w.project_id))
-                            .status());
-  Audit(service, request, "workload_reset", "workload", w.id);
+  const bool admin = request.auth && request.auth->is_admin;
+  const TimePoint now = service.clock.Now();
+  std::vector<std::string> ended;
+  CAIRN_RETURN_IF_ERROR(service.db.Transaction("reset workload", [&](db::Executor& tx) -> Status {
+    db::JobRepository jobs(tx);
+    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, jobs.ActiveOfWorkload(w.id));
+    for (const db::Job& job : active) {
+      if (!admin || !db::EngineGone(job, now)) return BusyWithJob(w, job, "reset");
+    }
+    for (const db::Job& job : active) {
+      Status end = jobs.EndAbandoned(job.id,
+                                     "ended by a reset of workload " + w.id + ": engine " + job.claimed_by +
+                                         " stopped running it",
+                                     now);
+      if (end.code() == ErrorCode::kConflict) return BusyWithJob(w, job, "reset");
+      CAIRN_RETURN_IF_ERROR(end);
+      ended.push_back(job.id);
+    }
+    return jobs.Enqueue(MakeJob(request, db::job_kind::kWorkloadReset, w.id, w.id, w.project_id)).status();
+  }));
+  Audit(service, request, "workload_reset", "workload", w.id,
+        ended.empty() ? std::string() : "ended jobs of stopped engines: " + Join(ended, ", "));
   return Response::NoBody(202);
 }
 

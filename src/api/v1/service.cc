@@ -40,9 +40,10 @@ db::Job MakeJob(const Request& request, std::string_view kind, std::string_view 
   job.project_id = std::string(project_id);
   job.user_id = request.auth ? request.auth->user_id() : std::string();
   payload["request_id"] = request.request_id;
-  // The engine acts as the requesting user with their token (until the job
-  // ends: JobRepository::Finish drops it).
-  if (request.auth) payload[std::string(db::kAuthTokenKey)] = request.auth->token.id;
+  // The jobs that act as the requesting user carry their token (until the
+  // job ends, however it ends: the job repository drops it); no other job
+  // stores it.
+  if (request.auth && db::JobActsAsUser(kind)) payload[std::string(db::kAuthTokenKey)] = request.auth->token.id;
   job.payload = std::move(payload);
   return job;
 }
