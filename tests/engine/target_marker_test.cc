@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "db/job_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/context.h"
@@ -42,9 +43,12 @@ class TargetMarkerTest : public testing::EngineDbTest {
                                                          .clock = SystemClock::Get()});
   }
 
+  // Runs `workflow` for a job of `kind` on `object_id`; `payload` as the API
+  // queues it (a snapshot delete holds the workload's lock from the start).
   Status Run(Status (*workflow)(EngineContext&, const JobContext&), const std::string& kind,
-             const std::string& object_id) {
-    db::Job job{.id = "job-" + kind, .kind = kind, .object_id = object_id, .project_id = "p1", .user_id = "u1"};
+             const std::string& object_id, nlohmann::json payload = nlohmann::json::object()) {
+    db::Job job{.id = "job-" + kind, .kind = kind, .object_id = object_id, .project_id = "p1", .user_id = "u1",
+                .payload = std::move(payload)};
     std::atomic<bool> cancel{false};
     return workflow(*ctx_, JobContext{.job = job, .cancel = cancel});
   }
@@ -74,11 +78,12 @@ TEST_F(TargetMarkerTest, ASnapshotOnAnEmptyDirectoryFailsAndWritesNothing) {
 }
 
 TEST_F(TargetMarkerTest, ADeleteOnAnEmptyDirectoryFailsAndKeepsTheRows) {
-  const std::string wid = AddWorkload(nlohmann::json::object());
+  const std::string wid = AddWorkload(nlohmann::json::object(), "locked");
+  const nlohmann::json holds_lock = {{std::string(db::kHoldsWorkloadLockKey), true}};
   const std::string sid = AddSnapshot(wid, std::string(ss::kDeleting));
   db::SnapshotDisk disk{.snapshot_id = sid, .vm_id = "vm1", .device = "vda"};
   ASSERT_TRUE(db::SnapshotRepository(*db_).PutDisk(disk).ok());
-  Status outcome = Run(&RunSnapshotDelete, "snapshot_delete", sid);
+  Status outcome = Run(&RunSnapshotDelete, "snapshot_delete", sid, holds_lock);
   EXPECT_EQ(outcome.code(), ErrorCode::kUnavailable) << outcome.ToString();
   auto s = db::SnapshotRepository(*db_).Get(sid);
   ASSERT_TRUE(s.ok()) << "the snapshot was deleted as if its files were already gone";
@@ -89,7 +94,8 @@ TEST_F(TargetMarkerTest, ADeleteOnAnEmptyDirectoryFailsAndKeepsTheRows) {
 
   // With the marker the same delete goes through (its files are gone).
   ASSERT_TRUE(target::InitTargetIdentity(*store_, "test").ok());
-  ASSERT_TRUE(Run(&RunSnapshotDelete, "snapshot_delete", sid).ok());
+  (void)db::WorkloadRepository(*db_).SetStatusIf(wid, {"available"}, "locked");  // as the API queues a delete
+  ASSERT_TRUE(Run(&RunSnapshotDelete, "snapshot_delete", sid, holds_lock).ok());
   EXPECT_FALSE(db::SnapshotRepository(*db_).Get(sid).ok());
 }
 

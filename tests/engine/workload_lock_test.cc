@@ -26,6 +26,7 @@
 #include "engine/target_metadata.h"
 #include "engine/snapshot_queue.h"
 #include "engine/workflows.h"
+#include "target/identity.h"
 #include "engine/workload_lock.h"
 #include "openstack/local_server.h"
 #include "rpc/in_process_transport.h"
@@ -47,6 +48,7 @@ class WorkloadLockTest : public ::testing::Test {
     auto store = target::OpenPosixStore(dir_ / "target");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
+    ASSERT_TRUE(target::InitTargetIdentity(*store_, "test").ok());  // an initialised target (jobs require it)
     db::DatabaseOptions options;
     options.connection = "sqlite:///" + (dir_ / "cairn.db");
     auto db = db::Database::Open(options);
