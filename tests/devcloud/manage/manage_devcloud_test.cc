@@ -280,7 +280,7 @@ TEST_F(PreflightDevcloudTest, AllPassOnEveryInterface) {
   EXPECT_EQ(table.exit_code, 0) << table.output;
   EXPECT_THAT(table.output, HasSubstr("compute (internal)"));
   EXPECT_THAT(table.output, HasSubstr("http://127.0.0.12:8774/"));
-  EXPECT_THAT(table.output, HasSubstr("12 checks: 12 passed, 0 warnings, 0 failed, 0 skipped"));
+  EXPECT_THAT(table.output, HasSubstr("13 checks: 13 passed, 0 warnings, 0 failed, 0 skipped"));
 }
 
 TEST_F(PreflightDevcloudTest, PublicPathCutFailsKeystoneAndTheServiceUser) {
