@@ -6,9 +6,7 @@
 #include "common/time.h"
 #include "db/database.h"
 #include "engine/options.h"
-#include "openstack/endpoint_selector.h"
-#include "openstack/http_client.h"
-#include "openstack/service_session.h"
+#include "engine/cloud_driver.h"
 #include "rpc/task.h"
 #include "target/store.h"
 
@@ -18,13 +16,10 @@ struct EngineContext {
   db::Database& db;
   target::Store& store;
   rpc::Transport& transport;
-  // The service user (admin): only for calls that need admin rights (a
-  // server's host and libvirt domain name, volume attachments for the
-  // datamover's host) and to validate the users' tokens.
-  openstack::ServiceSession& service;
-  // Calls to OpenStack services, on the configured interface and region.
-  const openstack::HttpClient& http;
-  openstack::EndpointSelector selector;
+  // Every OpenStack call of the workflows (cloud_driver.h): as the job's
+  // user, or as the service user (admin) only where admin rights are needed
+  // (a server's host and libvirt domain name).
+  CloudDriver& cloud;
   EngineOptions options;
   const Clock& clock;
 };

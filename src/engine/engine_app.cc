@@ -8,6 +8,7 @@
 #include "db/options.h"
 #include "db/schema.h"
 #include "db/service_repository.h"
+#include "engine/openstack_cloud.h"
 #include "engine/scheduler.h"
 #include "engine/workflows.h"
 #include "openstack/options.h"
@@ -21,6 +22,7 @@ struct EngineApp::Parts {
   std::unique_ptr<target::Store> store;
   std::unique_ptr<openstack::ServiceSession> session;
   std::unique_ptr<openstack::HttpClient> http;
+  std::unique_ptr<CloudDriver> cloud;
   std::unique_ptr<rpc::Transport> transport;
   std::unique_ptr<datamover_service::DatamoverTaskHandler> local_datamover;  // in process only
   datamover_service::DatamoverOptions datamover_options;
@@ -53,6 +55,9 @@ Result<std::unique_ptr<EngineApp>> EngineApp::Create(const Config& config) {
   CAIRN_ASSIGN_OR_RETURN(p.datamover_options, datamover_service::DatamoverOptionsFromConfig(config));
   p.session = std::make_unique<openstack::ServiceSession>(std::move(credentials));
   p.http = std::make_unique<openstack::HttpClient>(clients.http);
+  p.cloud = std::make_unique<OpenStackCloud>(*p.session, *p.http,
+                                             openstack::EndpointSelector(clients.interface, clients.region_name),
+                                             *app->db_, SystemClock::Get());
   if (p.options.datamover_transport == "database") {
     p.transport = std::make_unique<rpc::DbTransport>(
         *app->db_, rpc::DbTransportOptions{.stale_after = p.options.datamover_timeout,
@@ -70,9 +75,7 @@ Result<std::unique_ptr<EngineApp>> EngineApp::Create(const Config& config) {
   app->context_.reset(new EngineContext{.db = *app->db_,
                                         .store = *p.store,
                                         .transport = *p.transport,
-                                        .service = *p.session,
-                                        .http = *p.http,
-                                        .selector = openstack::EndpointSelector(clients.interface, clients.region_name),
+                                        .cloud = *p.cloud,
                                         .options = p.options,
                                         .clock = SystemClock::Get()});
   // One runner per worker, each with its own id: a job taken over by a

@@ -16,13 +16,8 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/progress.h"
-#include "engine/user_token.h"
 #include "engine/workflows.h"
 #include "engine/workload_lock.h"
-#include "openstack/cinder.h"
-#include "openstack/glance.h"
-#include "openstack/neutron.h"
-#include "openstack/nova.h"
 #include "rpc/task.h"
 #include "target/directory_probe.h"
 #include "target/identity.h"
@@ -51,8 +46,7 @@ struct Ledger {
 class RestoreRun {
  public:
   RestoreRun(EngineContext& ctx, const JobContext& jc, db::Restore restore)
-      : ctx_(ctx), jc_(jc), r_(std::move(restore)), nova_(ctx.http, ctx.selector), neutron_(ctx.http, ctx.selector),
-        cinder_(ctx.http, ctx.selector), glance_(ctx.http, ctx.selector) {
+      : ctx_(ctx), jc_(jc), r_(std::move(restore)), cloud_(ctx.cloud) {
     if (r_.instances.is_array()) ledger_.doc = r_.instances;
     waits_.timeout = ctx.options.server_timeout;
   }
@@ -88,7 +82,7 @@ class RestoreRun {
   Status CheckCancel() const { return jc_.cancel.load() ? Status::Cancelled("cancelled") : Status::OK(); }
   // A fresh token for the next phase: a restore can outlive a token.
   Status RefreshToken() {
-    CAIRN_ASSIGN_OR_RETURN(user_, UserTokenForJob(ctx_, jc_.job));
+    CAIRN_ASSIGN_OR_RETURN(user_, ctx_.cloud.UserToken(jc_.job));
     return Status::OK();
   }
   Status SaveLedger() { return db::RestoreRepository(ctx_.db).Update(r_.id, {.instances = ledger_.doc}).status(); }
@@ -111,10 +105,7 @@ class RestoreRun {
   db::Restore r_;
   db::Snapshot s_;
   os::Token user_;
-  os::NovaClient nova_;
-  os::NeutronClient neutron_;
-  os::CinderClient cinder_;
-  os::GlanceClient glance_;
+  CloudDriver& cloud_;
   os::WaitOptions waits_;
   std::string target_id_;  // the target's identity marker, checked by every datamover
   std::vector<db::SnapshotVm> vms_;
@@ -171,7 +162,7 @@ Status RestoreRun::Prepare() {
   if (!resources_.is_object()) {
     return Status::Corruption("resources_db of snapshot " + s_.id + " on the target is not a JSON object");
   }
-  CAIRN_ASSIGN_OR_RETURN(user_, UserTokenForJob(ctx_, jc_.job));
+  CAIRN_ASSIGN_OR_RETURN(user_, ctx_.cloud.UserToken(jc_.job));
   return Status::OK();
 }
 
@@ -199,7 +190,7 @@ Result<std::string> RestoreRun::FindFlavor(const json& wanted, const json& plan)
     }
     want.erase("name");
   }
-  CAIRN_ASSIGN_OR_RETURN(std::vector<os::Flavor> flavors, nova_.ListFlavors(user_));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<os::Flavor> flavors, cloud_.ListFlavors(user_));
   auto num = [&](const char* k) {
     const json& v = want.value(k, json(0));
     if (v.is_number()) return v.get<int>();
@@ -288,17 +279,17 @@ Result<std::string> RestoreRun::BootImage(const db::SnapshotVm& vm, const json& 
     }
   }
   create.properties["cairn_restore_id"] = r_.id;
-  Result<os::Image> image = glance_.CreateImage(user_, create);
+  Result<os::Image> image = cloud_.CreateImage(user_, create);
   if (!image.ok()) {
     std::filesystem::remove(staging, ec);
     return image.status().WithContext("temporary image of VM " + vm.vm_name);
   }
   entry["images"].push_back(image->id);
   CAIRN_RETURN_IF_ERROR(SaveLedger());
-  Status uploaded = glance_.UploadImageData(user_, image->id, staging);
+  Status uploaded = cloud_.UploadImageData(user_, image->id, staging);
   std::filesystem::remove(staging, ec);
   CAIRN_RETURN_IF_ERROR(uploaded.WithContext("upload of the boot disk of VM " + vm.vm_name));
-  CAIRN_RETURN_IF_ERROR(glance_.WaitForImage(user_, image->id, waits_).status());
+  CAIRN_RETURN_IF_ERROR(cloud_.WaitForImage(user_, image->id, waits_).status());
   return image->id;
 }
 
@@ -318,7 +309,7 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
     os::SecurityGroupFilter f;
     f.name = g.value("name", "");
     f.project_id = r_.project_id;
-    CAIRN_ASSIGN_OR_RETURN(std::vector<os::SecurityGroup> found, neutron_.ListSecurityGroups(user_, f));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<os::SecurityGroup> found, cloud_.ListSecurityGroups(user_, f));
     if (found.empty()) {
       warnings_.push_back("security group " + f.name + " of VM " + vm.vm_name + " no longer exists");
     } else {
@@ -381,7 +372,7 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
       os::PortFilter held;
       held.network_id = network;
       held.ip_address = fixed.ip_address;
-      CAIRN_ASSIGN_OR_RETURN(std::vector<os::Port> holders, neutron_.ListPorts(user_, held));
+      CAIRN_ASSIGN_OR_RETURN(std::vector<os::Port> holders, cloud_.ListPorts(user_, held));
       if (!holders.empty()) {
         return Status::Conflict("IP " + fixed.ip_address + " of VM " + vm.vm_name + " is still held by port " +
                                 holders[0].id +
@@ -389,7 +380,7 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
                                 ": delete the original VM first, or use a selective restore onto another address");
       }
     }
-    CAIRN_ASSIGN_OR_RETURN(os::Port port, neutron_.CreatePort(user_, pc));
+    CAIRN_ASSIGN_OR_RETURN(os::Port port, cloud_.CreatePort(user_, pc));
     entry["ports"].push_back(port.id);
     CAIRN_RETURN_IF_ERROR(SaveLedger());
     networks.push_back({.port = port.id});
@@ -413,15 +404,15 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
     vc.name = "cairn-restore-" + r_.id.substr(0, 8) + "-" + name + "-" + d.device;
     vc.availability_zone = plan.value("availability_zone", "");
     vc.description = "restored by Cairn from snapshot " + s_.id;
-    CAIRN_ASSIGN_OR_RETURN(os::Volume volume, cinder_.CreateVolume(user_, vc));
+    CAIRN_ASSIGN_OR_RETURN(os::Volume volume, cloud_.CreateVolume(user_, vc));
     entry["volumes"].push_back(volume.id);
     CAIRN_RETURN_IF_ERROR(SaveLedger());
-    CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume.id, {.statuses = {"available"}}, waits_).status());
+    CAIRN_RETURN_IF_ERROR(cloud_.WaitForVolume(user_, volume.id, {.statuses = {"available"}}, waits_).status());
     CAIRN_ASSIGN_OR_RETURN(std::string host, DatamoverHost(vm_host));
     json connector = {{"host", host}, {"ip", "127.0.0.1"}, {"initiator", ""}, {"platform", "x86_64"},
                       {"os_type", "linux"}, {"multipath", false}};
     CAIRN_ASSIGN_OR_RETURN(os::Attachment attachment,
-                           cinder_.CreateAttachment(user_, {.volume_id = volume.id, .connector = connector}));
+                           cloud_.CreateAttachment(user_, {.volume_id = volume.id, .connector = connector}));
     entry["attachments"].push_back(attachment.id);
     CAIRN_RETURN_IF_ERROR(SaveLedger());
     rpc::DiskTask task{.job_id = jc_.job.id,
@@ -434,11 +425,11 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
                                 {"connection_info", attachment.connection_info},
                                 {"target_id", target_id_}}};
     auto written = ctx_.transport.Call(task, {}, &jc_.cancel);
-    Status detached = cinder_.DeleteAttachment(user_, attachment.id);
+    Status detached = cloud_.DeleteAttachment(user_, attachment.id);
     if (!written.ok()) return written.status().WithContext("volume " + d.device + " of VM " + vm.vm_name);
     CAIRN_RETURN_IF_ERROR(detached);
     entry["attachments"].erase(entry["attachments"].size() - 1);
-    CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume.id, {.statuses = {"available"}}, waits_).status());
+    CAIRN_RETURN_IF_ERROR(cloud_.WaitForVolume(user_, volume.id, {.statuses = {"available"}}, waits_).status());
     bytes_ += written->value("virtual_size", uint64_t{0});
     attach.emplace_back(volume.id, d.device);
   }
@@ -465,20 +456,20 @@ Status RestoreRun::RestoreVm(const db::SnapshotVm& vm, const json& def, const js
     const json& cd = def["server"].value("config_drive", json(""));
     sc.config_drive = cd.is_string() && (cd == "True" || cd == "true");
   }
-  CAIRN_ASSIGN_OR_RETURN(std::string server_id, nova_.CreateServer(user_, sc));
+  CAIRN_ASSIGN_OR_RETURN(std::string server_id, cloud_.CreateServer(user_, sc));
   entry["server"] = server_id;
   CAIRN_RETURN_IF_ERROR(SaveLedger());
-  CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status());
+  CAIRN_RETURN_IF_ERROR(cloud_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status());
   // Ephemeral disks first (this stops and starts the VM), then the volumes,
   // so the guest meets its volumes once, already holding their data.
   CAIRN_RETURN_IF_ERROR(RestoreLocalDisks(vm, server_id));
   for (const auto& [volume_id, device] : attach) {
-    CAIRN_RETURN_IF_ERROR(nova_.AttachVolume(user_, server_id, volume_id, "/dev/" + device).status());
-    CAIRN_RETURN_IF_ERROR(cinder_.WaitForVolume(user_, volume_id, {.statuses = {"in-use"}}, waits_).status());
+    CAIRN_RETURN_IF_ERROR(cloud_.AttachVolume(user_, server_id, volume_id, "/dev/" + device).status());
+    CAIRN_RETURN_IF_ERROR(cloud_.WaitForVolume(user_, volume_id, {.statuses = {"in-use"}}, waits_).status());
   }
   // The temporary image is not needed once the server runs.
   for (const auto& image : entry["images"]) {
-    if (Status d = glance_.DeleteImage(user_, image.get<std::string>()); !d.ok() && !d.IsNotFound()) {
+    if (Status d = cloud_.DeleteImage(user_, image.get<std::string>()); !d.ok() && !d.IsNotFound()) {
       warnings_.push_back("temporary image " + image.get<std::string>() + " not deleted: " + d.message());
     }
   }
@@ -494,11 +485,11 @@ Status RestoreRun::RestoreLocalDisks(const db::SnapshotVm& vm, const std::string
     if (!d.volume_id && d.device != "vda") local.push_back(d);
   }
   if (local.empty()) return Status::OK();
-  CAIRN_ASSIGN_OR_RETURN(os::Token service, ctx_.service.GetToken());
-  CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, nova_.GetServer(service, server_id));
+  CAIRN_ASSIGN_OR_RETURN(os::Token service, cloud_.ServiceToken());
+  CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, cloud_.GetServer(service, server_id));
   Progress(r_.progress_percent, "Writing the ephemeral disks of " + vm.vm_name);
-  CAIRN_RETURN_IF_ERROR(nova_.StopServer(user_, server_id));
-  CAIRN_RETURN_IF_ERROR(nova_.WaitForServer(user_, server_id, {.statuses = {"SHUTOFF"}}, waits_).status());
+  CAIRN_RETURN_IF_ERROR(cloud_.StopServer(user_, server_id));
+  CAIRN_RETURN_IF_ERROR(cloud_.WaitForServer(user_, server_id, {.statuses = {"SHUTOFF"}}, waits_).status());
   Status result;
   for (const auto& d : local) {
     auto written = ctx_.transport.Call(IntoDomainDisk(vm.vm_id, d.device, admin_view), {}, &jc_.cancel);
@@ -508,8 +499,8 @@ Status RestoreRun::RestoreLocalDisks(const db::SnapshotVm& vm, const std::string
     }
     bytes_ += written->value("virtual_size", uint64_t{0});
   }
-  if (Status st = nova_.StartServer(user_, server_id); st.ok()) {
-    Status up = nova_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status();
+  if (Status st = cloud_.StartServer(user_, server_id); st.ok()) {
+    Status up = cloud_.WaitForServer(user_, server_id, {.statuses = {"ACTIVE"}}, waits_).status();
     if (result.ok()) result = up;
   } else if (result.ok()) {
     result = st;
@@ -524,12 +515,12 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
   json& entry = ledger_.For(vm.vm_id);
   entry["name"] = vm.vm_name;
   entry["in_place"] = true;
-  CAIRN_ASSIGN_OR_RETURN(os::Server server, nova_.GetServer(user_, vm.vm_id));
-  CAIRN_ASSIGN_OR_RETURN(os::Token service, ctx_.service.GetToken());
-  CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, nova_.GetServer(service, vm.vm_id));
+  CAIRN_ASSIGN_OR_RETURN(os::Server server, cloud_.GetServer(user_, vm.vm_id));
+  CAIRN_ASSIGN_OR_RETURN(os::Token service, cloud_.ServiceToken());
+  CAIRN_ASSIGN_OR_RETURN(os::Server admin_view, cloud_.GetServer(service, vm.vm_id));
   // A volume is written back only where it is still attached: another
   // volume at the same device must not get its data.
-  CAIRN_ASSIGN_OR_RETURN(std::vector<os::VolumeAttachment> attached, nova_.ListVolumeAttachments(user_, vm.vm_id));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<os::VolumeAttachment> attached, cloud_.ListVolumeAttachments(user_, vm.vm_id));
   for (const auto& d : DisksOf(vm.vm_id)) {
     if (!d.volume_id) continue;
     bool same = false;
@@ -548,8 +539,8 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
   Status result;
   if (was_running) {
     Progress(r_.progress_percent, "Stopping VM " + vm.vm_name);
-    result = nova_.StopServer(user_, vm.vm_id);
-    if (result.ok()) result = nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"SHUTOFF"}}, waits_).status();
+    result = cloud_.StopServer(user_, vm.vm_id);
+    if (result.ok()) result = cloud_.WaitForServer(user_, vm.vm_id, {.statuses = {"SHUTOFF"}}, waits_).status();
   }
   const bool boot_disk = plan.value("restore_boot_disk", true);
   for (const auto& d : DisksOf(vm.vm_id)) {
@@ -577,8 +568,8 @@ Status RestoreRun::InPlaceVm(const db::SnapshotVm& vm, const json& plan) {
   // The VM runs again as it did, whatever happened.
   if (was_running) {
     (void)RefreshToken();
-    if (Status st = nova_.StartServer(user_, vm.vm_id); st.ok() || st.code() == ErrorCode::kConflict) {
-      (void)nova_.WaitForServer(user_, vm.vm_id, {.statuses = {"ACTIVE"}}, waits_);
+    if (Status st = cloud_.StartServer(user_, vm.vm_id); st.ok() || st.code() == ErrorCode::kConflict) {
+      (void)cloud_.WaitForServer(user_, vm.vm_id, {.statuses = {"ACTIVE"}}, waits_);
     } else if (result.ok()) {
       result = st;
     }
@@ -650,20 +641,20 @@ std::string RestoreRun::Undo(bool everything) {
   for (auto& e : ledger_.doc) {
     if (!everything && e.value("status", "") == "available") continue;
     if (e.value("in_place", false)) continue;  // nothing was created
-    for (const auto& a : e.value("attachments", json::array())) note("attachment " + a.get<std::string>(), cinder_.DeleteAttachment(user_, a.get<std::string>()));
+    for (const auto& a : e.value("attachments", json::array())) note("attachment " + a.get<std::string>(), cloud_.DeleteAttachment(user_, a.get<std::string>()));
     if (!e.value("server", "").empty()) {
       const std::string server = e.value("server", "");
-      Status st = nova_.DeleteServer(user_, server);
-      if (st.ok()) st = nova_.WaitForServer(user_, server, {.gone = true}, waits_).status();
+      Status st = cloud_.DeleteServer(user_, server);
+      if (st.ok()) st = cloud_.WaitForServer(user_, server, {.gone = true}, waits_).status();
       note("server " + server, st);
     }
-    for (const auto& p : e.value("ports", json::array())) note("port " + p.get<std::string>(), neutron_.DeletePort(user_, p.get<std::string>()));
+    for (const auto& p : e.value("ports", json::array())) note("port " + p.get<std::string>(), cloud_.DeletePort(user_, p.get<std::string>()));
     for (const auto& v : e.value("volumes", json::array())) {
       const std::string id = v.get<std::string>();
-      (void)cinder_.WaitForVolume(user_, id, {.statuses = {"available", "error"}}, waits_);
-      note("volume " + id, cinder_.DeleteVolume(user_, id));
+      (void)cloud_.WaitForVolume(user_, id, {.statuses = {"available", "error"}}, waits_);
+      note("volume " + id, cloud_.DeleteVolume(user_, id));
     }
-    for (const auto& i : e.value("images", json::array())) note("image " + i.get<std::string>(), glance_.DeleteImage(user_, i.get<std::string>()));
+    for (const auto& i : e.value("images", json::array())) note("image " + i.get<std::string>(), cloud_.DeleteImage(user_, i.get<std::string>()));
     e["status"] = "removed";
   }
   (void)SaveLedger();

@@ -16,7 +16,6 @@
 #include "engine/retention.h"
 #include "engine/snapshot_slots.h"
 #include "engine/target_metadata.h"
-#include "engine/user_token.h"
 #include "engine/vm_capture.h"
 #include "engine/workflows.h"
 #include "engine/workload_lock.h"
@@ -179,7 +178,7 @@ Status SnapshotSteps(EngineContext& ctx, const JobContext& jc, db::Snapshot& s, 
   CAIRN_ASSIGN_OR_RETURN(target::TargetIdentity target_identity, target::ReadTargetIdentity(ctx.store));
   CAIRN_RETURN_IF_ERROR(CheckBackupWindow(ctx, jc));
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(ctx.db).Get(s.workload_id));
-  CAIRN_ASSIGN_OR_RETURN(openstack::Token user, UserTokenForJob(ctx, jc.job));
+  CAIRN_ASSIGN_OR_RETURN(openstack::Token user, ctx.cloud.UserToken(jc.job));
   const auto started = std::chrono::steady_clock::now();
 
   // Full or incremental.

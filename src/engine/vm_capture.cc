@@ -2,10 +2,6 @@
 
 #include <set>
 
-#include "openstack/cinder.h"
-#include "openstack/glance.h"
-#include "openstack/neutron.h"
-#include "openstack/nova.h"
 
 namespace cairn::engine {
 namespace {
@@ -23,15 +19,10 @@ bool Truthy(const std::string& v) { return v == "yes" || v == "true" || v == "Tr
 
 Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, const std::string& vm_id,
                              std::vector<std::string>& warnings) {
-  openstack::NovaClient nova(ctx.http, ctx.selector);
-  openstack::NeutronClient neutron(ctx.http, ctx.selector);
-  openstack::CinderClient cinder(ctx.http, ctx.selector);
-  openstack::GlanceClient glance(ctx.http, ctx.selector);
-
-  CAIRN_ASSIGN_OR_RETURN(openstack::Server server, nova.GetServer(user, vm_id));
+  CAIRN_ASSIGN_OR_RETURN(openstack::Server server, ctx.cloud.GetServer(user, vm_id));
   // Host and libvirt domain: admin-only attributes.
-  CAIRN_ASSIGN_OR_RETURN(openstack::Token service, ctx.service.GetToken());
-  CAIRN_ASSIGN_OR_RETURN(openstack::Server admin_view, nova.GetServer(service, vm_id));
+  CAIRN_ASSIGN_OR_RETURN(openstack::Token service, ctx.cloud.ServiceToken());
+  CAIRN_ASSIGN_OR_RETURN(openstack::Server admin_view, ctx.cloud.GetServer(service, vm_id));
   CapturedVm vm;
   vm.vm_id = server.id;
   vm.vm_name = server.name;
@@ -56,7 +47,7 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
   // Image (may have been deleted since the server booted).
   def["image"] = nullptr;
   if (!server.image_id.empty()) {
-    Result<openstack::Image> image = glance.GetImage(user, server.image_id);
+    Result<openstack::Image> image = ctx.cloud.GetImage(user, server.image_id);
     if (image.ok()) {
       def["image"] = image->raw;
       auto agent = image->properties.find("hw_qemu_guest_agent");
@@ -72,7 +63,7 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
   // Ports, their networks and subnets, the routers on those subnets, and security groups.
   openstack::PortFilter by_device;
   by_device.device_id = server.id;
-  CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> ports, neutron.ListPorts(user, by_device));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> ports, ctx.cloud.ListPorts(user, by_device));
   json nics = json::array();
   def["ports"] = json::array();
   def["networks"] = json::array();
@@ -87,7 +78,7 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
     def["ports"].push_back(port.raw);
     std::string network_name;
     if (networks.insert(port.network_id).second) {
-      CAIRN_ASSIGN_OR_RETURN(openstack::Network net, neutron.GetNetwork(user, port.network_id));
+      CAIRN_ASSIGN_OR_RETURN(openstack::Network net, ctx.cloud.GetNetwork(user, port.network_id));
       def["networks"].push_back(net.raw);
     }
     for (const auto& n : def["networks"]) {
@@ -101,14 +92,14 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
                       {"ip_address", ip.ip_address},
                       {"mac_address", port.mac_address}});
       if (ip.subnet_id.empty() || !subnets.insert(ip.subnet_id).second) continue;
-      CAIRN_ASSIGN_OR_RETURN(openstack::Subnet subnet, neutron.GetSubnet(user, ip.subnet_id));
+      CAIRN_ASSIGN_OR_RETURN(openstack::Subnet subnet, ctx.cloud.GetSubnet(user, ip.subnet_id));
       def["subnets"].push_back(subnet.raw);
       CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> interfaces,
-                             neutron.ListRouterInterfacePorts(user, ip.subnet_id));
+                             ctx.cloud.ListRouterInterfacePorts(user, ip.subnet_id));
       for (const auto& itf : interfaces) {
         if (!routers.insert(itf.device_id).second) continue;
         if (!routers_listed) {
-          CAIRN_ASSIGN_OR_RETURN(all_routers, neutron.ListRouters(user));
+          CAIRN_ASSIGN_OR_RETURN(all_routers, ctx.cloud.ListRouters(user));
           routers_listed = true;
         }
         for (const auto& r : all_routers) {
@@ -118,7 +109,7 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
     }
     for (const auto& group_id : port.security_groups) {
       if (!groups.insert(group_id).second) continue;
-      CAIRN_ASSIGN_OR_RETURN(openstack::SecurityGroup group, neutron.GetSecurityGroup(user, group_id));
+      CAIRN_ASSIGN_OR_RETURN(openstack::SecurityGroup group, ctx.cloud.GetSecurityGroup(user, group_id));
       def["security_groups"].push_back(group.raw);
       sg_rows.push_back({{"id", group.id}, {"name", group.name}});
     }
@@ -127,7 +118,7 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
   // Volumes with the device Nova gave them.
   def["volumes"] = json::array();
   for (const auto& attached : server.attached_volumes) {
-    CAIRN_ASSIGN_OR_RETURN(openstack::Volume volume, cinder.GetVolume(user, attached.id));
+    CAIRN_ASSIGN_OR_RETURN(openstack::Volume volume, ctx.cloud.GetVolume(user, attached.id));
     CapturedVolume v;
     v.id = volume.id;
     v.volume_type = volume.volume_type;

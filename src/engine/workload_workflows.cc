@@ -9,10 +9,8 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/target_metadata.h"
-#include "engine/user_token.h"
 #include "engine/workflows.h"
 #include "engine/workload_lock.h"
-#include "openstack/nova.h"
 #include "rpc/task.h"
 #include "target/identity.h"
 #include "target/layout.h"
@@ -135,10 +133,9 @@ Status RunWorkloadCreate(EngineContext& ctx, const JobContext& jc) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, workloads.Get(jc.job.object_id));
   if (w.status != ws::kCreating) return Status::OK();
   Status checked = [&]() -> Status {
-    CAIRN_ASSIGN_OR_RETURN(openstack::Token user, UserTokenForJob(ctx, jc.job));
-    openstack::NovaClient nova(ctx.http, ctx.selector);
+    CAIRN_ASSIGN_OR_RETURN(openstack::Token user, ctx.cloud.UserToken(jc.job));
     for (const auto& vm : w.vms) {
-      Result<openstack::Server> server = nova.GetServer(user, vm.vm_id);
+      Result<openstack::Server> server = ctx.cloud.GetServer(user, vm.vm_id);
       if (!server.ok()) return server.status().WithContext("VM " + vm.vm_id);
     }
     CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(ctx.store));

@@ -10,6 +10,7 @@
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 #include "engine/context.h"
+#include "engine/openstack_cloud.h"
 #include "engine/workflows.h"
 #include "engine/workload_import.h"
 #include "engine_db_fixture.h"
@@ -33,12 +34,12 @@ class TargetMarkerTest : public testing::EngineDbTest {
     store_ = std::move(store).value();
     EngineOptions options;
     options.datamover_timeout = std::chrono::seconds(1);
+    os_cloud_ = std::make_unique<OpenStackCloud>(session_, http_, openstack::EndpointSelector(), *db_,
+                                                 SystemClock::Get());
     ctx_ = std::make_unique<EngineContext>(EngineContext{.db = *db_,
                                                          .store = *store_,
                                                          .transport = transport_,
-                                                         .service = session_,
-                                                         .http = http_,
-                                                         .selector = openstack::EndpointSelector(),
+                                                         .cloud = *os_cloud_,
                                                          .options = options,
                                                          .clock = SystemClock::Get()});
   }
@@ -60,6 +61,7 @@ class TargetMarkerTest : public testing::EngineDbTest {
   rpc::InProcessTransport transport_;
   openstack::ServiceSession session_{openstack::ServiceCredentials{}};
   openstack::HttpClient http_;
+  std::unique_ptr<OpenStackCloud> os_cloud_;
   std::unique_ptr<EngineContext> ctx_;
 };
 

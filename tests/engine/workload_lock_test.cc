@@ -25,6 +25,7 @@
 #include "engine/retention.h"
 #include "engine/target_metadata.h"
 #include "engine/snapshot_queue.h"
+#include "engine/openstack_cloud.h"
 #include "engine/workflows.h"
 #include "target/identity.h"
 #include "engine/workload_lock.h"
@@ -60,12 +61,12 @@ class WorkloadLockTest : public ::testing::Test {
     ServeFakeCloud();
     service_ = std::make_unique<openstack::ServiceSession>(
         openstack::ServiceCredentials{.auth_url = cloud_.Url("/v3"), .username = "cairn", .password = "pw"});
+    os_cloud_ = std::make_unique<OpenStackCloud>(*service_, http_, openstack::EndpointSelector(), *db_,
+                                                 SystemClock::Get());
     ctx_ = std::make_unique<EngineContext>(EngineContext{.db = *db_,
                                                          .store = *store_,
                                                          .transport = transport_,
-                                                         .service = *service_,
-                                                         .http = http_,
-                                                         .selector = openstack::EndpointSelector(),
+                                                         .cloud = *os_cloud_,
                                                          .options = options_,
                                                          .clock = SystemClock::Get()});
   }
@@ -225,6 +226,7 @@ class WorkloadLockTest : public ::testing::Test {
   std::unique_ptr<openstack::ServiceSession> service_;
   openstack::HttpClient http_;
   EngineOptions options_;
+  std::unique_ptr<OpenStackCloud> os_cloud_;
   std::unique_ptr<EngineContext> ctx_;
   std::string wid_;
   std::vector<std::string> sids_;
