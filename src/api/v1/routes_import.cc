@@ -1,5 +1,5 @@
 // Routes of disaster recovery: the workloads the backup target holds that the
-// database lacks, importing them (engine/workload_import.h, run here on the
+// database lacks, importing them (control/workload_import.h, run here on the
 // API node: it only reads small files and writes rows), and the workloads
 // whose project or user no longer exists in Keystone (to reassign).
 #include <map>
@@ -10,7 +10,7 @@
 #include "common/json_input.h"
 #include "common/strings.h"
 #include "db/workload_repository.h"
-#include "engine/workload_import.h"
+#include "control/workload_import.h"
 #include "target/layout.h"
 
 namespace cairn::api {
@@ -36,7 +36,7 @@ Result<Response> ListImportable(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(
       Authorize(service, request, "workload:get_import_workloads_list", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<target::Store> store, OpenTarget(service));
-  CAIRN_ASSIGN_OR_RETURN(std::vector<engine::TargetWorkload> found, engine::ListTargetWorkloads(service.db, *store));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<control::TargetWorkload> found, control::ListTargetWorkloads(service.db, *store));
   const LinkBase base = LinkBaseOf(request);
   const TimePoint now = service.clock.Now();
   std::map<std::string, bool> project_exists;
@@ -59,7 +59,7 @@ Result<Response> ListImportable(ApiService& service, const Request& request) {
   return Response::Json(200, {{"workloads", std::move(list)}});
 }
 
-json ResultView(const engine::WorkloadImportResult& r) {
+json ResultView(const control::WorkloadImportResult& r) {
   json view = {{"id", r.workload_id},
                {"name", r.name},
                {"project_id", r.project_id},
@@ -80,8 +80,8 @@ Result<std::string> ReadProjectId(const json& value, std::string_view field) {
 }
 
 // The body of POST /workloads/import_workloads (see Import).
-Result<engine::ImportRequest> ReadImportRequest(const json& body) {
-  engine::ImportRequest import;
+Result<control::ImportRequest> ReadImportRequest(const json& body) {
+  control::ImportRequest import;
   if (const json* ids = FindMember(body, "workload_ids")) {
     if (!ids->is_array()) {
       return Status::InvalidArgument("Invalid value for 'workload_ids': expected a list, got " + DescribeJson(*ids));
@@ -128,16 +128,16 @@ Result<engine::ImportRequest> ReadImportRequest(const json& body) {
 Result<Response> Import(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:import_workloads", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(std::optional<json> body, OptionalJsonObjectBody(request));
-  engine::ImportRequest import;
+  control::ImportRequest import;
   if (body) {
     CAIRN_ASSIGN_OR_RETURN(import, ReadImportRequest(*body));
   }
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<target::Store> store, OpenTarget(service));
-  const engine::ProjectExists project_exists = [&service](std::string_view id) {
+  const control::ProjectExists project_exists = [&service](std::string_view id) {
     return service.identity.ProjectExists(id);
   };
-  CAIRN_ASSIGN_OR_RETURN(engine::ImportReport report,
-                         engine::ImportWorkloads(service.db, *store, import, project_exists));
+  CAIRN_ASSIGN_OR_RETURN(control::ImportReport report,
+                         control::ImportWorkloads(service.db, *store, import, project_exists));
   json imported = json::array(), failed = json::array(), details = json::array();
   for (const auto& r : report.imported) {
     imported.push_back(r.workload_id);

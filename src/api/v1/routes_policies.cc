@@ -10,7 +10,7 @@
 #include "db/policy_repository.h"
 #include "db/quota_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 namespace cairn::api {
 namespace {
@@ -37,8 +37,8 @@ Result<json> ReadFieldValues(const json& value) {
     }
     given[name] = v;
   }
-  CAIRN_ASSIGN_OR_RETURN(engine::JobSchedule s, engine::ParseJobSchedule(given, engine::JobSchedule{}));
-  const json canonical = engine::JobScheduleToJson(s, TimePoint());
+  CAIRN_ASSIGN_OR_RETURN(control::JobSchedule s, control::ParseJobSchedule(given, control::JobSchedule{}));
+  const json canonical = control::JobScheduleToJson(s, TimePoint());
   json out = json::object();
   for (const auto& [key, v] : given.items()) out[key] = canonical[key];
   return out;
@@ -140,8 +140,8 @@ Result<Response> UpdatePolicy(ApiService& service, const Request& request) {
     CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(tx, p.id));
     const TimePoint now = service.clock.Now();
     for (const auto& w : workloads) {
-      CAIRN_ASSIGN_OR_RETURN(engine::JobSchedule s,
-                             engine::ParseJobSchedule(*update.field_values, StoredSchedule(w, now)));
+      CAIRN_ASSIGN_OR_RETURN(control::JobSchedule s,
+                             control::ParseJobSchedule(*update.field_values, StoredSchedule(w, now)));
       db::WorkloadUpdate wu;
       wu.jobschedule = StoredForm(s, now);
       CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(tx).Update(w.id, wu).status());

@@ -8,7 +8,7 @@
 #include "db/setting_repository.h"
 #include "db/trust_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 namespace cairn::api {
 namespace {

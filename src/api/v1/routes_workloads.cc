@@ -7,13 +7,12 @@
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/strings.h"
-#include "db/job_repository.h"
+#include "control/job_schedule.h"
+#include "control/snapshot_manager.h"
+#include "control/workload_manager.h"
 #include "db/policy_repository.h"
-#include "db/quota_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
-#include "engine/snapshot_queue.h"
 
 namespace cairn::api {
 namespace {
@@ -118,12 +117,12 @@ Result<json> ReadMetadata(const json& value) {
 }
 
 // Applies a workload policy's field values over a schedule.
-Result<engine::JobSchedule> ApplyPolicy(const db::Policy& policy, const engine::JobSchedule& schedule) {
+Result<control::JobSchedule> ApplyPolicy(const db::Policy& policy, const control::JobSchedule& schedule) {
   json fields = json::object();
   for (const char* key : {"interval", "fullbackup_interval", "retention_policy_type", "retention_policy_value"}) {
     if (const json* v = FindMember(policy.field_values, key)) fields[key] = *v;
   }
-  return engine::ParseJobSchedule(fields, schedule);
+  return control::ParseJobSchedule(fields, schedule);
 }
 
 // Checks the policy_id of a create/update against the project's assigned
@@ -210,9 +209,9 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
     CAIRN_ASSIGN_OR_RETURN(policy_id, ReadPolicyId(json{{"policy_id", w.metadata["policy_id"]}}));
   }
 
-  engine::JobSchedule schedule = engine::DefaultJobSchedule(now);
+  control::JobSchedule schedule = control::DefaultJobSchedule(now);
   if (const json* v = FindMember(in, "jobschedule")) {
-    CAIRN_ASSIGN_OR_RETURN(schedule, engine::ParseJobSchedule(*v, schedule));
+    CAIRN_ASSIGN_OR_RETURN(schedule, control::ParseJobSchedule(*v, schedule));
   }
   CAIRN_ASSIGN_OR_RETURN(auto policy, ChoosePolicy(service, project, policy_id));
   if (policy) {
@@ -225,15 +224,8 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   if (instances == nullptr) return Status::InvalidArgument("The workload must list its 'instances'.");
   CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, *instances, project, ""));
 
-  db::Workload created;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("create workload", [&](db::Executor& tx) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(auto counts, db::WorkloadRepository(tx).CountByProject(project));
-    CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, project, db::kQuotaTypeWorkloadsId, "Workloads", counts.workloads + 1));
-    CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, project, db::kQuotaTypeVmsId, "VMs",
-                                       counts.vms + static_cast<int64_t>(w.vms.size())));
-    CAIRN_ASSIGN_OR_RETURN(created, db::WorkloadRepository(tx).Create(w));
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadCreate, created.id, created.id, project)).status();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(db::Workload created,
+                         control::WorkloadManager(service.db, service.clock).Create(w, JobOriginOf(request)));
   Audit(service, request, "workload_create", "workload", created.id, created.name);
   CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, created));
   return Response::Json(202, {{"workload", std::move(view)}});
@@ -296,10 +288,10 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     for (const auto& [k, value] : given_metadata.items()) metadata[k] = value;
     metadata_changed = true;
   }
-  engine::JobSchedule schedule = StoredSchedule(w, now);
+  control::JobSchedule schedule = StoredSchedule(w, now);
   bool schedule_changed = false;
   if (const json* v = FindMember(in, "jobschedule")) {
-    CAIRN_ASSIGN_OR_RETURN(schedule, engine::ParseJobSchedule(*v, schedule));
+    CAIRN_ASSIGN_OR_RETURN(schedule, control::ParseJobSchedule(*v, schedule));
     schedule_changed = true;
   }
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> policy_id, ReadPolicyId(in));
@@ -322,21 +314,7 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     }
     CAIRN_ASSIGN_OR_RETURN(update.vms, ReadInstances(service, request, *v, w.project_id, w.id));
   }
-  // The VMs quota is checked in the transaction that writes the new set, so
-  // two concurrent updates cannot both pass it.
-  db::Workload updated;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("update workload", [&](db::Executor& tx) -> Status {
-    db::WorkloadRepository workloads(tx);
-    if (update.vms) {
-      CAIRN_ASSIGN_OR_RETURN(db::Workload current, workloads.Get(w.id));
-      CAIRN_ASSIGN_OR_RETURN(auto counts, workloads.CountByProject(w.project_id));
-      CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, w.project_id, db::kQuotaTypeVmsId, "VMs",
-                                         counts.vms - static_cast<int64_t>(current.vms.size()) +
-                                             static_cast<int64_t>(update.vms->size())));
-    }
-    CAIRN_ASSIGN_OR_RETURN(updated, workloads.Update(w.id, update));
-    return Status::OK();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(db::Workload updated, control::WorkloadManager(service.db, service.clock).Modify(w.id, update));
   Audit(service, request, "workload_update", "workload", w.id);
   CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, updated));
   return Response::Json(200, {{"workload", std::move(view)}});
@@ -346,16 +324,8 @@ Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_delete", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(bool database_only, QueryFlag(request, "database_only"));
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete workload", [&](db::Executor& tx) -> Status {
-    Status set = db::WorkloadRepository(tx).SetStatusIf(
-        w.id, {std::string(ws::kAvailable), std::string(ws::kError), std::string(ws::kCreating)}, ws::kDeleting);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Workload " + w.id + " cannot be deleted while a snapshot or restore runs (status " +
-                              w.status + ").");
-    }
-    CAIRN_RETURN_IF_ERROR(set);
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadDelete, w.id, w.id, w.project_id, {{"database_only", database_only}})).status();
-  }));
+  CAIRN_RETURN_IF_ERROR(
+      control::WorkloadManager(service.db, service.clock).Delete(w, database_only, JobOriginOf(request)));
   Audit(service, request, "workload_delete", "workload", w.id, database_only ? "database_only" : "");
   return Response::NoBody(202);
 }
@@ -394,16 +364,8 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
     }
     if (type == "full") full = true;
   }
-  if (w.status == ws::kCreating) {
-    return Status::Conflict("Workload " + w.id + " is still being created; snapshot it once it is available.");
-  }
-  db::Snapshot created;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("snapshot workload", [&](db::Executor& tx) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(created, engine::QueueSnapshot(tx, w, s, full,
-                                                          MakeJob(request, db::job_kind::kSnapshotCreate, "", w.id,
-                                                                  w.project_id, nlohmann::json::object())));
-    return Status::OK();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot created,
+                         control::SnapshotManager(service.db, service.clock).Create(w, s, full, JobOriginOf(request)));
   Audit(service, request, "workload_snapshot", "snapshot", created.id, w.id);
   return Response::Json(202, {{"snapshot", SnapshotView(created, {}, {}, LinkBaseOf(request), false)}});
 }
@@ -414,70 +376,31 @@ Result<Response> SetScheduleEnabled(ApiService& service, const Request& request,
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, enabled ? "workload:workload_resume" : "workload:workload_pause",
                                   w.project_id, w.user_id));
   const TimePoint now = service.clock.Now();
-  engine::JobSchedule schedule = StoredSchedule(w, now);
+  control::JobSchedule schedule = StoredSchedule(w, now);
   schedule.enabled = enabled;
   db::WorkloadUpdate update;
   update.jobschedule = StoredForm(schedule, now);
-  CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(service.db).Update(w.id, update).status());
+  CAIRN_RETURN_IF_ERROR(control::WorkloadManager(service.db, service.clock).Modify(w.id, update).status());
   Audit(service, request, enabled ? "workload_resume" : "workload_pause", "workload", w.id);
   return Response::NoBody(202);
-}
-
-// The 409 of an unlock or reset while `job` of workload `w` is queued or
-// running: the lock is the job's, and moving the workload to available under
-// it would let a second snapshot, restore or merge run beside it.
-Status BusyWithJob(const db::Workload& w, const db::Job& job, std::string_view what) {
-  return Status::Conflict("Workload " + w.id + " cannot be " + std::string(what) + " while its job " + job.id + " (" +
-                          job.kind + " of " + job.object_id + ") is " + job.status +
-                          ": cancel it or wait for it to end (an admin may reset the workload once the engine "
-                          "running the job has stopped).");
 }
 
 Result<Response> UnlockWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_unlock", w.project_id, w.user_id));
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("unlock workload", [&](db::Executor& tx) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, db::JobRepository(tx).ActiveOfWorkload(w.id));
-    if (!active.empty()) return BusyWithJob(w, active.front(), "unlocked");
-    Status set = db::WorkloadRepository(tx).SetStatusIf(
-        w.id, {std::string(ws::kLocked), std::string(ws::kAvailable), std::string(ws::kError)}, ws::kAvailable);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Workload " + w.id + " is " + w.status + ": it cannot be unlocked.");
-    }
-    return set;
-  }));
+  CAIRN_RETURN_IF_ERROR(control::WorkloadManager(service.db, service.clock).Unlock(w));
   Audit(service, request, "workload_unlock", "workload", w.id);
   return Response::NoBody(202);
 }
 
-// Queues a reset. Refused while a job of the workload is queued or running,
-// except for an admin when that job's engine has stopped: the job is ended
-// here (its engine gone, nobody else would end it) and the reset cleans up
-// after it.
+// Queues a reset (WorkloadManager::Reset): an admin's reset may end the
+// jobs of engines that stopped.
 Result<Response> ResetWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id, w.user_id));
-  if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
   const bool admin = request.auth && request.auth->is_admin;
-  const TimePoint now = service.clock.Now();
-  std::vector<std::string> ended;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("reset workload", [&](db::Executor& tx) -> Status {
-    db::JobRepository jobs(tx);
-    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, jobs.ActiveOfWorkload(w.id));
-    for (const db::Job& job : active) {
-      if (!admin || !db::EngineGone(job, now)) return BusyWithJob(w, job, "reset");
-    }
-    for (const db::Job& job : active) {
-      Status end = jobs.EndAbandoned(job.id,
-                                     "ended by a reset of workload " + w.id + ": engine " + job.claimed_by +
-                                         " stopped running it",
-                                     now);
-      if (end.code() == ErrorCode::kConflict) return BusyWithJob(w, job, "reset");
-      CAIRN_RETURN_IF_ERROR(end);
-      ended.push_back(job.id);
-    }
-    return jobs.Enqueue(MakeJob(request, db::job_kind::kWorkloadReset, w.id, w.id, w.project_id)).status();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> ended,
+                         control::WorkloadManager(service.db, service.clock).Reset(w, admin, JobOriginOf(request)));
   Audit(service, request, "workload_reset", "workload", w.id,
         ended.empty() ? std::string() : "ended jobs of stopped engines: " + Join(ended, ", "));
   return Response::NoBody(202);

@@ -1,4 +1,4 @@
-#include "engine/workload_import.h"
+#include "control/workload_import.h"
 
 #include <algorithm>
 #include <map>
@@ -11,11 +11,11 @@
 #include "datamover/catalog.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "target/identity.h"
 #include "target/layout.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using nlohmann::json;
@@ -459,4 +459,4 @@ Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, con
   return report;
 }
 
-}  // namespace cairn::engine
+}  // namespace cairn::control
