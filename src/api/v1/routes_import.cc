@@ -5,6 +5,7 @@
 #include <map>
 
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
@@ -72,51 +73,26 @@ json ResultView(const control::WorkloadImportResult& r) {
   return view;
 }
 
-// A project id of the import body: non-empty text.
-Result<std::string> ReadProjectId(const json& value, std::string_view field) {
-  CAIRN_ASSIGN_OR_RETURN(std::string id, ReadString(value, field, 255));
-  if (Trim(id).empty()) return Status::InvalidArgument("Invalid value for '" + std::string(field) + "': empty");
-  return id;
-}
-
 // The body of POST /workloads/import_workloads (see Import).
-Result<control::ImportRequest> ReadImportRequest(const json& body) {
+const RequestSchema kImportRequest = {
+    ListOf("workload_ids", String("workload_id", 128)),
+    Bool("upgrade"),
+    ListOf("project_ids", String("project_id").NotBlank()),
+    MapOf("project_mapping", String("project_id").NotBlank()),
+};
+
+// The import a validated body asks for.
+Result<control::ImportRequest> ReadImportRequest(const json& in) {
   control::ImportRequest import;
-  if (const json* ids = FindMember(body, "workload_ids")) {
-    if (!ids->is_array()) {
-      return Status::InvalidArgument("Invalid value for 'workload_ids': expected a list, got " + DescribeJson(*ids));
-    }
-    for (const json& id : *ids) {
-      // Any id the target's layout allows (the list shows them as they are).
-      CAIRN_ASSIGN_OR_RETURN(std::string wid, ReadString(id, "workload_ids[]", 128));
-      CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", wid));
-      import.workload_ids.push_back(std::move(wid));
-    }
+  for (const json& id : in.value("workload_ids", json::array())) {
+    // Any id the target's layout allows (the list shows them as they are).
+    CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", id.get<std::string>()));
+    import.workload_ids.push_back(id.get<std::string>());
   }
-  if (const json* upgrade = FindMember(body, "upgrade")) {
-    CAIRN_ASSIGN_OR_RETURN(import.upgrade, ReadBool(*upgrade, "upgrade"));
-  }
-  if (const json* projects = FindMember(body, "project_ids")) {
-    if (!projects->is_array()) {
-      return Status::InvalidArgument("Invalid value for 'project_ids': expected a list, got " +
-                                     DescribeJson(*projects));
-    }
-    for (const json& id : *projects) {
-      CAIRN_ASSIGN_OR_RETURN(std::string project, ReadProjectId(id, "project_ids[]"));
-      import.project_ids.insert(std::move(project));
-    }
-  }
-  if (const json* mapping = FindMember(body, "project_mapping")) {
-    if (!mapping->is_object()) {
-      return Status::InvalidArgument("Invalid value for 'project_mapping': expected an object of project ids, got " +
-                                     DescribeJson(*mapping));
-    }
-    for (auto it = mapping->begin(); it != mapping->end(); ++it) {
-      CAIRN_ASSIGN_OR_RETURN(std::string from, ReadProjectId(json(it.key()), "project_mapping"));
-      CAIRN_ASSIGN_OR_RETURN(std::string to, ReadProjectId(it.value(), "project_mapping[" + from + "]"));
-      import.project_mapping[std::move(from)] = std::move(to);
-    }
-  }
+  import.upgrade = in.value("upgrade", false);
+  for (const json& id : in.value("project_ids", json::array())) import.project_ids.insert(id.get<std::string>());
+  const json mapping = in.value("project_mapping", json::object());
+  for (const auto& [from, to] : mapping.items()) import.project_mapping[from] = to.get<std::string>();
   return import;
 }
 
@@ -130,7 +106,8 @@ Result<Response> Import(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(std::optional<json> body, OptionalJsonObjectBody(request));
   control::ImportRequest import;
   if (body) {
-    CAIRN_ASSIGN_OR_RETURN(import, ReadImportRequest(*body));
+    CAIRN_ASSIGN_OR_RETURN(json in, ValidateRequest(*body, kImportRequest));
+    CAIRN_ASSIGN_OR_RETURN(import, ReadImportRequest(in));
   }
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<target::Store> store, OpenTarget(service));
   const control::ProjectExists project_exists = [&service](std::string_view id) {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
@@ -22,6 +23,48 @@ namespace ws = db::workload_status;
 
 constexpr size_t kMaxName = 255;
 constexpr size_t kMaxDescription = 4096;
+
+// The members of {"workload": {...}} on create (POST /workloads). The
+// instances' items (server ids, with Nova), metadata's values, the policy and
+// the schedule's members are read by ReadInstances, ReadMetadata,
+// ReadPolicyId and ParseJobSchedule, in their clients' spellings.
+const RequestSchema kWorkloadCreate = {
+    String("name", kMaxName),
+    String("description", kMaxDescription),
+    String("workload_type_id", 64),
+    String("source_platform", 64),
+    Bool("encryption"),
+    String("availability_zone", kMaxName),
+    Object("metadata"),
+    String("policy_id", 64),
+    Object("jobschedule"),
+    ListOf("instances", Any("instance")).Required(),
+};
+
+// The members of {"workload": {...}} on update (PUT /workloads/{id}); every
+// one optional. instances is checked after the workload's status (a 409
+// comes first), by ReadInstances.
+const RequestSchema kWorkloadUpdate = {
+    String("name", kMaxName),
+    String("description", kMaxDescription),
+    Object("metadata"),
+    Object("jobschedule"),
+    String("policy_id", 64),
+};
+
+// The members of {"snapshot": {...}} of a snapshot request (POST /workloads/{id}).
+const RequestSchema kSnapshotCreate = {
+    String("name", kMaxName),
+    String("description", kMaxDescription),
+    Bool("is_scheduled"),
+    OneOf("snapshot_type", {"full", "incremental"}),
+};
+
+// The text of validated member `key` of `in`, if present.
+std::optional<std::string> TextOf(const json& in, std::string_view key) {
+  const json* v = FindMember(in, key);
+  return v ? std::optional<std::string>(v->get<std::string>()) : std::nullopt;
+}
 
 // The detail view every answer about one workload gives (create, show,
 // update): with the snapshots' storage use as {usage, snapshots}.
@@ -157,6 +200,20 @@ Result<std::optional<std::string>> ReadPolicyId(const json& body) {
   return std::optional<std::string>(AsciiLower(id));
 }
 
+// The workload type a validated create body names (by id, any case): none
+// when it names none (the default type then). 400 when there is no such type.
+Result<std::optional<std::string>> ReadWorkloadType(ApiService& service, const json& in) {
+  const std::string type_id = TextOf(in, "workload_type_id").value_or("");
+  if (Trim(type_id).empty()) return std::optional<std::string>();
+  auto type = LooksLikeId(type_id) ? db::WorkloadRepository(service.db).GetType(AsciiLower(type_id))
+                                   : Result<db::WorkloadType>(Status::NotFound(""));
+  if (!type.ok()) {
+    if (type.status().code() != ErrorCode::kNotFound) return type.status();
+    return Status::InvalidArgument("Workload type " + Quoted(type_id) + " does not exist.");
+  }
+  return std::optional<std::string>(type->id);
+}
+
 Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   const std::string project = request.PathParam("project_id");
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_create", project));
@@ -164,43 +221,23 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
   const TimePoint now = service.clock.Now();
 
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kWorkloadCreate));
+
   db::Workload w;
   w.project_id = project;
   w.user_id = request.auth->user_id();
-  w.name = "workload";
-  if (const json* v = FindMember(in, "name")) {
-    CAIRN_ASSIGN_OR_RETURN(w.name, ReadString(*v, "name", kMaxName));
+  w.name = TextOf(in, "name").value_or("workload");
+  w.description = TextOf(in, "description").value_or("");
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> type_id, ReadWorkloadType(service, in));
+  if (type_id) w.workload_type_id = *type_id;
+  if (const auto platform = TextOf(in, "source_platform"); platform && !platform->empty() &&
+                                                            AsciiLower(*platform) != "openstack") {
+    return Status::InvalidArgument("Invalid value for 'source_platform': only \"openstack\" is supported");
   }
-  if (const json* v = FindMember(in, "description")) {
-    CAIRN_ASSIGN_OR_RETURN(w.description, ReadString(*v, "description", kMaxDescription));
+  if (const json* v = FindMember(in, "encryption"); v && v->get<bool>()) {
+    return Status::InvalidArgument("Invalid value for 'encryption': encrypted workloads are not supported yet");
   }
-  if (const json* v = FindMember(in, "workload_type_id")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string type_id, ReadString(*v, "workload_type_id", 64));
-    if (!Trim(type_id).empty()) {
-      auto type = LooksLikeId(type_id) ? db::WorkloadRepository(service.db).GetType(AsciiLower(type_id))
-                                       : Result<db::WorkloadType>(Status::NotFound(""));
-      if (!type.ok()) {
-        if (type.status().code() != ErrorCode::kNotFound) return type.status();
-        return Status::InvalidArgument("Workload type " + Quoted(type_id) + " does not exist.");
-      }
-      w.workload_type_id = type->id;
-    }
-  }
-  if (const json* v = FindMember(in, "source_platform")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string platform, ReadString(*v, "source_platform", 64));
-    if (AsciiLower(platform) != "openstack" && !platform.empty()) {
-      return Status::InvalidArgument("Invalid value for 'source_platform': only \"openstack\" is supported");
-    }
-  }
-  if (const json* v = FindMember(in, "encryption")) {
-    CAIRN_ASSIGN_OR_RETURN(bool encrypted, ReadBool(*v, "encryption"));
-    if (encrypted) {
-      return Status::InvalidArgument("Invalid value for 'encryption': encrypted workloads are not supported yet");
-    }
-  }
-  if (const json* v = FindMember(in, "availability_zone")) {
-    CAIRN_ASSIGN_OR_RETURN(w.availability_zone, ReadString(*v, "availability_zone", kMaxName));
-  }
+  w.availability_zone = TextOf(in, "availability_zone").value_or("");
   if (const json* v = FindMember(in, "metadata")) {
     CAIRN_ASSIGN_OR_RETURN(w.metadata, ReadMetadata(*v));
   }
@@ -220,9 +257,7 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   }
   w.jobschedule = StoredForm(schedule, now);
 
-  const json* instances = FindMember(in, "instances");
-  if (instances == nullptr) return Status::InvalidArgument("The workload must list its 'instances'.");
-  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, *instances, project, ""));
+  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, in["instances"], project, ""));
 
   CAIRN_ASSIGN_OR_RETURN(db::Workload created,
                          control::WorkloadManager(service.db, service.clock).Create(w, JobOriginOf(request)));
@@ -272,14 +307,11 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
   CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
   if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kWorkloadUpdate));
   const TimePoint now = service.clock.Now();
   db::WorkloadUpdate update;
-  if (const json* v = FindMember(in, "name")) {
-    CAIRN_ASSIGN_OR_RETURN(update.name, ReadString(*v, "name", kMaxName));
-  }
-  if (const json* v = FindMember(in, "description")) {
-    CAIRN_ASSIGN_OR_RETURN(update.description, ReadString(*v, "description", kMaxDescription));
-  }
+  update.name = TextOf(in, "name");
+  update.description = TextOf(in, "description");
   json metadata = w.metadata;
   bool metadata_changed = false;
   json given_metadata = json::object();
@@ -341,29 +373,16 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
       in = *s;
     }
   }
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kSnapshotCreate));
   db::Snapshot s;
   s.workload_id = w.id;
   s.project_id = w.project_id;
   s.user_id = request.auth->user_id();
-  s.name = "snapshot";
-  if (const json* v = FindMember(in, "name")) {
-    CAIRN_ASSIGN_OR_RETURN(s.name, ReadString(*v, "name", kMaxName));
-  }
-  if (const json* v = FindMember(in, "description")) {
-    CAIRN_ASSIGN_OR_RETURN(s.description, ReadString(*v, "description", kMaxDescription));
-  }
-  if (const json* v = FindMember(in, "is_scheduled")) {
-    CAIRN_ASSIGN_OR_RETURN(s.is_scheduled, ReadBool(*v, "is_scheduled"));
-  }
+  s.name = TextOf(in, "name").value_or("snapshot");
+  s.description = TextOf(in, "description").value_or("");
+  if (const json* v = FindMember(in, "is_scheduled")) s.is_scheduled = v->get<bool>();
   CAIRN_ASSIGN_OR_RETURN(bool full, QueryFlag(request, "full"));
-  if (const json* v = FindMember(in, "snapshot_type")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string type, ReadString(*v, "snapshot_type", 32));
-    type = AsciiLower(type);
-    if (type != "full" && type != "incremental") {
-      return Status::InvalidArgument("Invalid value for 'snapshot_type': expected \"full\" or \"incremental\"");
-    }
-    if (type == "full") full = true;
-  }
+  if (TextOf(in, "snapshot_type") == "full") full = true;
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot created,
                          control::SnapshotManager(service.db, service.clock).Create(w, s, full, JobOriginOf(request)));
   Audit(service, request, "workload_snapshot", "snapshot", created.id, w.id);
