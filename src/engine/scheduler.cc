@@ -27,6 +27,48 @@ void AuditSkipped(db::Database& db, const db::Workload& w, const std::string& me
   (void)db::AuditRepository(db).Append(entry);
 }
 
+// Queues the snapshot of `w`'s due run `pending` inside the backup window,
+// as the workload's owner, through the path a user's snapshot takes
+// (control::SnapshotManager); a run that cannot be queued (the workload busy,
+// a quota full) is skipped with the reason, audited. Counts it in `pass`.
+void QueueDueRun(db::Database& db, const BackupWindow& window, const db::Workload& w, const db::ScheduleRun& pending,
+                 TimePoint now, SchedulerPass& pass) {
+  auto log = GetLogger("scheduler");
+  db::Snapshot snapshot;
+  snapshot.user_id = w.user_id;
+  snapshot.name = "jobscheduler";
+  snapshot.description = "Scheduled snapshot, due at " + When(pending.due_at);
+  snapshot.is_scheduled = true;
+  db::Job job;
+  job.user_id = w.user_id;  // no token: the engine acts through the owner's trust
+  job.payload = {{"scheduled", true}, {"due_at", When(pending.due_at)}};
+  if (auto closes = BackupWindowCloses(window, now)) {
+    job.payload["window_closes_at"] = FormatIso8601(*closes, IsoFormat::kMicrosZ);
+    job.payload["window"] = BackupWindowText(window);
+  }
+  // Claims the run and queues the snapshot, both or neither.
+  Result<control::ScheduledSnapshot> queued =
+      control::SnapshotManager(db, SystemClock::Get()).CreateScheduled(w, pending.due_at, pending.message, snapshot, job);
+  if (queued.ok() && !queued->claimed) return;  // another scheduler has it
+  if (queued.ok()) {
+    ++pass.queued;
+    log->info("workload {}: scheduled snapshot {} queued (due at {})", w.id, queued->snapshot.id, When(pending.due_at));
+    return;
+  }
+  if (queued.status().code() != ErrorCode::kConflict && queued.status().code() != ErrorCode::kOutOfRange) {
+    log->warn("workload {}: scheduling failed: {}", w.id, queued.status().ToString());  // the database: next pass
+    return;
+  }
+  const std::string why = "scheduled snapshot due at " + When(pending.due_at) + " skipped: " + queued.status().message();
+  Result<bool> skipped =
+      db::ScheduleRunRepository(db).UpdateIf(w.id, pending.due_at, rs::kWaiting, rs::kSkipped, "", why);
+  if (skipped.ok() && *skipped) {
+    ++pass.skipped;
+    log->warn("workload {}: {}", w.id, why);
+    AuditSkipped(db, w, why);
+  }
+}
+
 }  // namespace
 
 Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
@@ -115,41 +157,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
       continue;
     }
 
-    // Queue the snapshot and mark the run queued, both or neither.
-    db::Snapshot snapshot;
-    snapshot.user_id = w.user_id;
-    snapshot.name = "jobscheduler";
-    snapshot.description = "Scheduled snapshot, due at " + When(pending->due_at);
-    snapshot.is_scheduled = true;
-    db::Job job;
-    job.user_id = w.user_id;  // no token: the engine acts through the owner's trust
-    job.payload = {{"scheduled", true}, {"due_at", When(pending->due_at)}};
-    if (auto closes = BackupWindowCloses(options_.window, now)) {
-      job.payload["window_closes_at"] = FormatIso8601(*closes, IsoFormat::kMicrosZ);
-      job.payload["window"] = BackupWindowText(options_.window);
-    }
-    // Claims the run and queues the snapshot, both or neither, on the path
-    // a user's snapshot takes (the same quotas and workload lock).
-    Result<control::ScheduledSnapshot> queued = control::SnapshotManager(db_, SystemClock::Get())
-                                                    .CreateScheduled(w, pending->due_at, pending->message, snapshot, job);
-    if (queued.ok() && !queued->claimed) continue;  // another scheduler has it
-    if (queued.ok()) {
-      ++pass.queued;
-      log->info("workload {}: scheduled snapshot {} queued (due at {})", w.id, queued->snapshot.id,
-                When(pending->due_at));
-      continue;
-    }
-    if (queued.status().code() != ErrorCode::kConflict && queued.status().code() != ErrorCode::kOutOfRange) {
-      fail(queued.status());  // the database: try again at the next pass
-      continue;
-    }
-    const std::string why = "scheduled snapshot due at " + When(pending->due_at) + " skipped: " + queued.status().message();
-    Result<bool> skipped = runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kSkipped, "", why);
-    if (skipped.ok() && *skipped) {
-      ++pass.skipped;
-      log->warn("workload {}: {}", w.id, why);
-      AuditSkipped(db_, w, why);
-    }
+    QueueDueRun(db_, options_.window, w, *pending, now, pass);
   }
   return pass;
 }

@@ -7,7 +7,6 @@
 #include "common/strings.h"
 #include "common/uuid.h"
 #include "db/audit_repository.h"
-#include "db/job_repository.h"
 #include "openstack/keystone_admin.h"
 
 namespace cairn::api {
