@@ -7,7 +7,6 @@
 #include "control/restore_manager.h"
 #include "db/restore_repository.h"
 #include "db/snapshot_repository.h"
-#include "db/workload_repository.h"
 
 namespace cairn::api {
 namespace {
