@@ -15,7 +15,7 @@
 #include "engine/progress.h"
 #include "engine/retention.h"
 #include "engine/snapshot_slots.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "engine/vm_capture.h"
 #include "engine/workflows.h"
 #include "engine/workload_lock.h"
@@ -24,6 +24,12 @@
 #include "target/layout.h"
 
 namespace cairn::engine {
+
+using control::WriteDiskMetadata;
+using control::WriteSnapshotDb;
+using control::WriteSnapshotResources;
+using control::WriteWorkloadMetadata;
+
 namespace {
 
 using nlohmann::json;
