@@ -1,6 +1,7 @@
 // The dispatch step of a snapshot (snapshot_steps.h): one vm_backup disk
 // task per VM, run by the datamover of the VM's host.
 #include <algorithm>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -22,7 +23,11 @@ class CancelMirror {
   CancelMirror(const std::atomic<bool>& cancel, std::atomic<bool>& abort_all)
       : cancel_(&cancel), abort_all_(&abort_all), thread_([this] { Watch(); }) {}
   ~CancelMirror() {
-    done_ = true;
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    wake_.notify_all();
     thread_.join();
   }
   CancelMirror(const CancelMirror&) = delete;
@@ -30,14 +35,17 @@ class CancelMirror {
 
  private:
   void Watch() {
-    while (!done_.load()) {
+    std::unique_lock lock(mu_);
+    while (!done_) {
       if (cancel_->load()) *abort_all_ = true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; });
     }
   }
   const std::atomic<bool>* cancel_;
   std::atomic<bool>* abort_all_;
-  std::atomic<bool> done_{false};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool done_ = false;   // guarded by mu_
   std::thread thread_;  // last: starts once the members above are set
 };
 

@@ -92,9 +92,31 @@ class SnapshotWorkflowTest : public WorkflowTest {
     return sid;
   }
 
-  // Runs a queued snapshot on a thread of its own.
-  std::future<Status> RunInBackground(const std::string& sid) {
-    return std::async(std::launch::async, [this, sid] { return RunJob(RunSnapshot, sid); });
+  // A workflow run on a thread of its own. Should the test leave before
+  // waiting for it (a failed assertion), the run is cancelled and held
+  // tasks are released, so that it ends.
+  class BackgroundRun {
+   public:
+    BackgroundRun(SnapshotWorkflowTest& test, std::function<Status()> body)
+        : test_(test), result_(std::async(std::launch::async, std::move(body))) {}
+    ~BackgroundRun() {
+      if (!result_.valid()) return;
+      test_.cancel_ = true;
+      test_.Datamover(0).Release();
+      test_.Datamover(1).Release();
+    }
+    BackgroundRun(const BackgroundRun&) = delete;
+    BackgroundRun& operator=(const BackgroundRun&) = delete;
+    Status Wait() { return result_.get(); }
+
+   private:
+    SnapshotWorkflowTest& test_;
+    std::future<Status> result_;
+  };
+
+  // Runs the queued snapshot `sid` on a thread of its own.
+  std::unique_ptr<BackgroundRun> RunInBackground(const std::string& sid) {
+    return std::make_unique<BackgroundRun>(*this, [this, sid] { return RunJob(RunSnapshot, sid); });
   }
 
   static bool Until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
@@ -363,12 +385,12 @@ TEST_F(SnapshotWorkflowTest, ParallelVmsRunAtOnceUpToMaxParallelVms) {
   const std::string wid = AddWorkload({vm1, vm2, vm3});
   Datamover(0).Hold("vm_backup");
   const std::string sid = QueueSnapshotOf(wid);
-  std::future<Status> running = RunInBackground(sid);
+  auto running = RunInBackground(sid);
   ASSERT_TRUE(Until([&] { return Datamover(0).Waiting() == 2; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(Datamover(0).Ran("vm_backup"), 2) << "a third VM started beyond max_parallel_vms";
   Datamover(0).Release();
-  EXPECT_TRUE(running.get().ok());
+  EXPECT_TRUE(running->Wait().ok());
   EXPECT_EQ(Snap(sid).status, ss::kAvailable) << Snap(sid).error_msg;
   EXPECT_EQ(Datamover(0).MostAtOnce(), 2);
   EXPECT_EQ(Datamover(0).Ran("vm_backup"), 3);
@@ -383,11 +405,11 @@ TEST_F(SnapshotWorkflowTest, AllVmsOfAParallelWorkloadRunAtOnceUnderTheCap) {
   Datamover(0).Hold("vm_backup");
   Datamover(1).Hold("vm_backup");
   const std::string sid = QueueSnapshotOf(wid);
-  std::future<Status> running = RunInBackground(sid);
+  auto running = RunInBackground(sid);
   EXPECT_TRUE(Until([&] { return Datamover(0).Waiting() == 2 && Datamover(1).Waiting() == 1; }));
   Datamover(0).Release();
   Datamover(1).Release();
-  EXPECT_TRUE(running.get().ok());
+  EXPECT_TRUE(running->Wait().ok());
   EXPECT_EQ(Snap(sid).status, ss::kAvailable) << Snap(sid).error_msg;
 }
 
@@ -398,12 +420,12 @@ TEST_F(SnapshotWorkflowTest, SerialVmsRunOneAtATimeAndStopAtTheFirstFailure) {
   const std::string wid = AddWorkload({vm1, vm2, vm3}, true);
   Datamover(0).Hold("vm_backup");
   const std::string sid = QueueSnapshotOf(wid);
-  std::future<Status> running = RunInBackground(sid);
+  auto running = RunInBackground(sid);
   ASSERT_TRUE(Until([&] { return Datamover(0).Waiting() == 1; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(Datamover(0).Ran("vm_backup"), 1) << "a serial workload ran two VMs at once";
   Datamover(0).Release();
-  EXPECT_TRUE(running.get().ok());
+  EXPECT_TRUE(running->Wait().ok());
   EXPECT_EQ(Datamover(0).MostAtOnce(), 1);
   // In the workload's order.
   std::vector<std::string> order;
@@ -531,11 +553,11 @@ TEST_F(SnapshotWorkflowTest, ACancelWhileWaitingForASnapshotSlotEndsTheWait) {
   ASSERT_TRUE(taken.ok() && *taken);
 
   const std::string sid = QueueSnapshotOf(wid);
-  std::future<Status> running = RunInBackground(sid);
+  auto running = RunInBackground(sid);
   ASSERT_TRUE(Until([&] { return Snap(sid).progress_msg.rfind("Waiting for a free snapshot slot", 0) == 0; }));
   EXPECT_THAT(Snap(sid).progress_msg, HasSubstr("the cloud already runs 1 snapshot(s)"));
   cancel_ = true;
-  EXPECT_EQ(running.get().code(), ErrorCode::kCancelled);
+  EXPECT_EQ(running->Wait().code(), ErrorCode::kCancelled);
   EXPECT_EQ(Snap(sid).status, ss::kCancelled);
   EXPECT_EQ(Datamover(0).Ran("vm_backup"), 0);
   ExpectNothingLeft(wid, sid);
@@ -547,10 +569,10 @@ TEST_F(SnapshotWorkflowTest, ACancelDuringTheDispatchStopsEveryVmsTask) {
   const std::string wid = AddWorkload({vm1, vm2});
   Datamover(1).Hold("vm_backup");  // vm1 finishes (a checkpoint), vm2 waits
   const std::string sid = QueueSnapshotOf(wid);
-  std::future<Status> running = RunInBackground(sid);
+  auto running = RunInBackground(sid);
   ASSERT_TRUE(Until([&] { return Datamover(1).Waiting() == 1 && Datamover(0).Checkpoints().size() == 1; }));
   cancel_ = true;
-  EXPECT_EQ(running.get().code(), ErrorCode::kCancelled);
+  EXPECT_EQ(running->Wait().code(), ErrorCode::kCancelled);
   EXPECT_EQ(Snap(sid).status, ss::kCancelled);
   ExpectNothingLeft(wid, sid);  // vm1's checkpoint removed
 }
@@ -585,13 +607,13 @@ TEST_F(SnapshotWorkflowTest, AJobLostToAnotherEngineLeavesTheSnapshotToIt) {
   ASSERT_TRUE(jobs.ok() && jobs->size() == 1u);
   std::atomic<bool> lost{false};
   Datamover(0).Hold("vm_backup");
-  std::future<Status> running = std::async(std::launch::async, [&] {
+  BackgroundRun running(*this, [&] {
     return RunSnapshot(*ctx_, JobContext{.job = jobs->front(), .cancel = cancel_, .lost = &lost});
   });
   ASSERT_TRUE(Until([&] { return Datamover(0).Waiting() == 1; }));
   lost = true;
   cancel_ = true;  // the runner raises both
-  EXPECT_FALSE(running.get().ok());
+  EXPECT_FALSE(running.Wait().ok());
   // The new owner ends the snapshot and unlocks its workload, not this engine.
   EXPECT_EQ(Snap(sid).status, ss::kExecuting);
   EXPECT_EQ(WorkloadStatus(wid), "locked");
