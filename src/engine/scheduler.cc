@@ -76,90 +76,90 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
   CAIRN_ASSIGN_OR_RETURN(bool global, db::GlobalJobSchedulerEnabled(db_));
   if (!global) return pass;
   CAIRN_ASSIGN_OR_RETURN(std::vector<db::Workload> workloads, db::WorkloadRepository(db_).List());
-  auto log = GetLogger("scheduler");
-  db::ScheduleRunRepository runs(db_);
   for (const db::Workload& w : workloads) {
     if (w.status == ws::kDeleting || w.status == ws::kDeleted) continue;
     Result<control::JobSchedule> schedule = control::ParseJobSchedule(w.jobschedule, control::DefaultJobSchedule(now));
     if (!schedule.ok()) {
-      log->warn("workload {}: schedule not used: {}", w.id, schedule.status().ToString());
+      GetLogger("scheduler")->warn("workload {}: schedule not used: {}", w.id, schedule.status().ToString());
       continue;
     }
-    auto fail = [&](const Status& s) { log->warn("workload {}: scheduling failed: {}", w.id, s.ToString()); };
-    Result<std::optional<db::ScheduleRun>> latest = runs.Latest(w.id);
-    if (!latest.ok()) {
-      fail(latest.status());
-      continue;
+    if (Status s = PassWorkload(w, *schedule, now, pass); !s.ok()) {
+      GetLogger("scheduler")->warn("workload {}: scheduling failed: {}", w.id, s.ToString());
     }
-    auto mark = [&](std::string_view status, std::string message) {
-      Status s = runs.Record(
-          {.workload_id = w.id, .due_at = now, .status = std::string(status), .message = std::move(message)});
-      if (!s.ok() && s.code() != ErrorCode::kConflict) fail(s);
-    };
-    if (!schedule->enabled) {
-      // Paused: a run waiting for the window is dropped, and on resume the
-      // count starts again (the runs of the pause are not caught up).
-      if (latest->has_value() && (*latest)->status != rs::kPaused) {
-        if ((*latest)->status == rs::kWaiting) {
-          (void)runs.UpdateIf(w.id, (*latest)->due_at, rs::kWaiting, rs::kMissed, "",
-                              "not started: the schedule was paused");
-        }
-        mark(rs::kPaused, "the schedule was paused");
-      }
-      continue;
-    }
-    ++pass.workloads;
-    if (!latest->has_value() || (*latest)->status == rs::kPaused) {
-      // First sight, or resumed: count from now, runs due before are not taken.
-      mark(rs::kBaseline, latest->has_value() ? "the schedule was resumed" : "the scheduler started counting here");
-      continue;
-    }
-    std::optional<db::ScheduleRun> pending;
-    if ((*latest)->status == rs::kWaiting) pending = **latest;
-
-    // A new run due? Runs that passed meanwhile fold into the latest.
-    std::optional<TimePoint> due = control::NextRun(*schedule, (*latest)->due_at);
-    if (due && *due <= now) {
-      int passed = 0;
-      for (auto next = control::NextRun(*schedule, *due); next && *next <= now; next = control::NextRun(*schedule, *due)) {
-        due = next;
-        ++passed;
-      }
-      std::string message = "due at " + When(*due);
-      if (passed > 0) message += "; " + std::to_string(passed) + " earlier run(s) passed while no scheduler ran";
-      if (!InBackupWindow(options_.window, now)) {
-        message += "; outside the backup window " + BackupWindowText(options_.window) + ": starts when it opens";
-      }
-      Status s = runs.Record(
-          {.workload_id = w.id, .due_at = *due, .status = std::string(rs::kWaiting), .message = message});
-      if (s.code() == ErrorCode::kConflict) continue;  // another scheduler has it
-      if (!s.ok()) {
-        fail(s);
-        continue;
-      }
-      if (pending) {
-        Result<bool> replaced =
-            runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kMissed, "",
-                          "not started: the backup window " + BackupWindowText(options_.window) +
-                              " did not open before the run due at " + When(*due) + " replaced it");
-        if (replaced.ok() && *replaced) {
-          ++pass.missed;
-          log->warn("workload {}: the scheduled run due at {} was missed (outside the backup window)", w.id,
-                    When(pending->due_at));
-        }
-      }
-      pending = db::ScheduleRun{
-          .workload_id = w.id, .due_at = *due, .status = std::string(rs::kWaiting), .message = message};
-    }
-    if (!pending) continue;
-    if (!InBackupWindow(options_.window, now)) {
-      ++pass.waiting;
-      continue;
-    }
-
-    QueueDueRun(db_, options_.window, w, *pending, now, pass);
   }
   return pass;
+}
+
+Status Scheduler::RecordRun(const db::Workload& w, TimePoint due_at, std::string_view status, std::string message) {
+  Status s = db::ScheduleRunRepository(db_).Record(
+      {.workload_id = w.id, .due_at = due_at, .status = std::string(status), .message = std::move(message)});
+  return s.code() == ErrorCode::kConflict ? Status::OK() : s;
+}
+
+Status Scheduler::PassWorkload(const db::Workload& w, const control::JobSchedule& schedule, TimePoint now,
+                               SchedulerPass& pass) {
+  db::ScheduleRunRepository runs(db_);
+  CAIRN_ASSIGN_OR_RETURN(std::optional<db::ScheduleRun> latest, runs.Latest(w.id));
+  if (!schedule.enabled) {
+    // Paused: a run waiting for the window is dropped, and on resume the
+    // count starts again (the runs of the pause are not caught up).
+    if (!latest || latest->status == rs::kPaused) return Status::OK();
+    if (latest->status == rs::kWaiting) {
+      (void)runs.UpdateIf(w.id, latest->due_at, rs::kWaiting, rs::kMissed, "", "not started: the schedule was paused");
+    }
+    return RecordRun(w, now, rs::kPaused, "the schedule was paused");
+  }
+  ++pass.workloads;
+  if (!latest || latest->status == rs::kPaused) {
+    // First sight, or resumed: count from now, runs due before are not taken.
+    return RecordRun(w, now, rs::kBaseline,
+                     latest ? "the schedule was resumed" : "the scheduler started counting here");
+  }
+  std::optional<db::ScheduleRun> pending;
+  if (latest->status == rs::kWaiting) pending = *latest;
+  std::optional<TimePoint> due = control::NextRun(schedule, latest->due_at);
+  if (due && *due <= now) {
+    CAIRN_ASSIGN_OR_RETURN(bool recorded, RecordDueRun(w, schedule, *due, now, pending, pass));
+    if (!recorded) return Status::OK();  // another scheduler has it
+  }
+  if (!pending) return Status::OK();
+  if (!InBackupWindow(options_.window, now)) {
+    ++pass.waiting;
+    return Status::OK();
+  }
+  QueueDueRun(db_, options_.window, w, *pending, now, pass);
+  return Status::OK();
+}
+
+Result<bool> Scheduler::RecordDueRun(const db::Workload& w, const control::JobSchedule& schedule, TimePoint due,
+                                     TimePoint now, std::optional<db::ScheduleRun>& pending, SchedulerPass& pass) {
+  // Runs that passed meanwhile fold into the latest.
+  int passed = 0;
+  for (auto next = control::NextRun(schedule, due); next && *next <= now; next = control::NextRun(schedule, due)) {
+    due = *next;
+    ++passed;
+  }
+  std::string message = "due at " + When(due);
+  if (passed > 0) message += "; " + std::to_string(passed) + " earlier run(s) passed while no scheduler ran";
+  if (!InBackupWindow(options_.window, now)) {
+    message += "; outside the backup window " + BackupWindowText(options_.window) + ": starts when it opens";
+  }
+  db::ScheduleRunRepository runs(db_);
+  Status s = runs.Record({.workload_id = w.id, .due_at = due, .status = std::string(rs::kWaiting), .message = message});
+  if (s.code() == ErrorCode::kConflict) return false;
+  CAIRN_RETURN_IF_ERROR(s);
+  if (pending) {
+    Result<bool> replaced = runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kMissed, "",
+                                          "not started: the backup window " + BackupWindowText(options_.window) +
+                                              " did not open before the run due at " + When(due) + " replaced it");
+    if (replaced.ok() && *replaced) {
+      ++pass.missed;
+      GetLogger("scheduler")->warn("workload {}: the scheduled run due at {} was missed (outside the backup window)",
+                                   w.id, When(pending->due_at));
+    }
+  }
+  pending = db::ScheduleRun{.workload_id = w.id, .due_at = due, .status = std::string(rs::kWaiting), .message = message};
+  return true;
 }
 
 }  // namespace cairn::engine

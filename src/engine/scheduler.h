@@ -21,11 +21,14 @@
 // engines run the scheduler at once: each run is handled by exactly one.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/status.h"
 #include "common/time.h"
+#include "control/job_schedule.h"
 #include "db/database.h"
+#include "db/models.h"
 #include "engine/backup_window.h"
 
 namespace cairn::engine {
@@ -54,6 +57,18 @@ class Scheduler {
   Result<SchedulerPass> RunOnce(TimePoint now);
 
  private:
+  // One workload's part of a pass: paused, first seen, a new run due, the
+  // pending run queued inside the backup window.
+  Status PassWorkload(const db::Workload& w, const control::JobSchedule& schedule, TimePoint now,
+                      SchedulerPass& pass);
+  // A new run due at `due` (runs due since fold into the latest before
+  // `now`): recorded waiting, replacing `pending` (marked missed), which it
+  // becomes. False when another scheduler recorded it first.
+  Result<bool> RecordDueRun(const db::Workload& w, const control::JobSchedule& schedule, TimePoint due,
+                            TimePoint now, std::optional<db::ScheduleRun>& pending, SchedulerPass& pass);
+  // Records a run of `w`; one another scheduler recorded first is no error.
+  Status RecordRun(const db::Workload& w, TimePoint due_at, std::string_view status, std::string message);
+
   db::Database& db_;
   const SchedulerOptions options_;
 };
