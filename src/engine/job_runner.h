@@ -71,6 +71,11 @@ class JobRunner {
   void RunUntil(const std::atomic<bool>& stop);
 
  private:
+  // Records how a claimed job ended: done, error, cancelled, back in the
+  // queue (requeue_after), or nothing when it was lost to another engine.
+  Status EndJob(const db::Job& job, const Status& outcome, bool lost,
+                std::optional<std::chrono::milliseconds> requeue_after, double seconds);
+
   struct Entry {
     JobWorkflow workflow;
     CancelProbe probe;
