@@ -298,6 +298,34 @@ RestorePlan PlanFrom(const json& options, const std::string& type) {
   return plan;
 }
 
+// What rows of older versions hold that the engine then read and the parser
+// now refuses, in the form it takes: the row's restore_type; instances at
+// the top of the options (selective, inplace: a oneclick restore ignores
+// any list); a nic's subnet that is not an object with an id (ignored
+// before the API checked it).
+void UpgradeStoredOptions(json& stored, std::string_view restore_type) {
+  stored["restore_type"] = std::string(restore_type);
+  const json* openstack = FindMember(stored, "openstack");
+  const bool listed = openstack != nullptr && openstack->is_object() && openstack->contains("instances");
+  if (!listed && restore_type != "oneclick" && FindMember(stored, "instances") != nullptr) {
+    if (openstack == nullptr || !openstack->is_object()) stored["openstack"] = json::object();
+    stored["openstack"]["instances"] = stored["instances"];
+  }
+  const json* list = FindMember(stored, "openstack");
+  list = list != nullptr && list->is_object() ? FindMember(*list, "instances") : nullptr;
+  if (list == nullptr || !list->is_array()) return;
+  for (json& inst : stored["openstack"]["instances"]) {
+    if (!inst.is_object() || !inst.contains("nics") || !inst["nics"].is_array()) continue;
+    for (json& nic : inst["nics"]) {
+      if (!nic.is_object() || !nic.contains("network") || !nic["network"].is_object()) continue;
+      json& net = nic["network"];
+      if (net.contains("subnet") && (!net["subnet"].is_object() || FindMember(net["subnet"], "id") == nullptr)) {
+        net.erase("subnet");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string_view RestoreTypeName(RestoreType type) {
@@ -352,13 +380,7 @@ Result<ParsedRestoreOptions> ParseRestoreOptions(const json& options, const Snap
 Result<RestorePlan> ParseStoredRestorePlan(std::string_view restore_type, const json& options,
                                            const SnapshotContents& snapshot) {
   json stored = options.is_object() ? options : json::object();
-  stored["restore_type"] = std::string(restore_type);
-  const json* openstack = FindMember(stored, "openstack");
-  const bool listed = openstack != nullptr && openstack->is_object() && openstack->contains("instances");
-  if (!listed && stored.contains("instances")) {
-    if (openstack == nullptr || !openstack->is_object()) stored["openstack"] = json::object();
-    stored["openstack"]["instances"] = stored["instances"];
-  }
+  UpgradeStoredOptions(stored, restore_type);
   CAIRN_ASSIGN_OR_RETURN(ParsedRestoreOptions parsed, ParseRestoreOptions(stored, snapshot));
   return std::move(parsed.plan);
 }

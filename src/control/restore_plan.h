@@ -129,8 +129,10 @@ Result<ParsedRestoreOptions> ParseRestoreOptions(const nlohmann::json& options, 
 
 // The plan of a stored restore row (`restore_type`, `options`): its options
 // parsed again with ParseRestoreOptions, the row's restore_type deciding.
-// Rows of older versions still parse: instances at the top of the options
-// instead of under "openstack" are taken as the list.
+// Rows of older versions still parse as that version's engine read them:
+// instances at the top of the options instead of under "openstack" are the
+// list (selective, inplace), a nic's subnet that is not an object with an
+// id is ignored.
 Result<RestorePlan> ParseStoredRestorePlan(std::string_view restore_type, const nlohmann::json& options,
                                            const SnapshotContents& snapshot);
 

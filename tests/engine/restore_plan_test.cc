@@ -86,6 +86,19 @@ TEST(RestorePlanTest, ARowOfAnOlderVersionStillParses) {
   auto empty = ParseStoredRestorePlan("oneclick", json::object(), kSnapshot);
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   EXPECT_TRUE(empty->For("vm-a").include);
+  // A oneclick restore ignores a list at the top, whatever it holds.
+  auto oneclick = ParseStoredRestorePlan("oneclick", {{"instances", json::array({{{"instance-id", "x"}}})}}, kSnapshot);
+  ASSERT_TRUE(oneclick.ok()) << oneclick.status().ToString();
+  EXPECT_TRUE(oneclick->For("vm-b").include);
+  // A subnet the API did not check yet (a name, no id) was ignored.
+  const json nics = json::array({{{"network", {{"id", "net-2"}, {"subnet", "sub-by-name"}}}},
+                                 {{"network", {{"id", "net-3"}, {"subnet", json::object()}}}}});
+  auto old_nics = ParseStoredRestorePlan(
+      "selective", {{"openstack", {{"instances", json::array({{{"id", "vm-a"}, {"nics", nics}}})}}}}, kSnapshot);
+  ASSERT_TRUE(old_nics.ok()) << old_nics.status().ToString();
+  ASSERT_EQ(old_nics->For("vm-a").nics.size(), 2u);
+  EXPECT_EQ(old_nics->For("vm-a").nics[0].network_id, "net-2");
+  EXPECT_EQ(old_nics->For("vm-a").nics[0].subnet_id, "");
 }
 
 TEST(RestorePlanTest, InPlaceVdisksChooseTheDisksWrittenBack) {
