@@ -238,25 +238,50 @@ TEST_F(RestoreWorkflowTest, ARestoreCancelledBeforeItStartedCreatesNothing) {
 
 // ---------------------------------------------------------------- taken over
 
-// The engine running the restore died after the ports, the volume and its
-// attachment of vm1 were made (as its ledger says): the engine that takes
-// the job over removes them, ends the restore in error and unlocks.
-TEST_F(RestoreWorkflowTest, AJobTakenOverRemovesWhatTheDeadEngineCreated) {
+// The engine running the restore dies when it reaches a step (the `nth`
+// call of `method`): nothing it does from then on reaches the cloud, so
+// what it made stays, as its ledger says. The engine that takes the job
+// over removes all of it, ends the restore in error and unlocks.
+struct DeathPoint {
+  const char* method;
+  int nth = 1;
+};
+
+class RestoreTakeoverTest : public RestoreWorkflowTest, public ::testing::WithParamInterface<DeathPoint> {};
+
+TEST_P(RestoreTakeoverTest, TheNextEngineRemovesWhatTheDeadOneCreated) {
   SnapshotTwoVms();
   for (const auto& vm : {vm1_, vm2_}) LoseVm(vm);
   const CloudObjects before = Objects();
-  const os::Token user{.id = "user:u1"};
-  auto port = cloud_->CreatePort(user, {.network_id = network_, .name = "cairn-restore-x-vm1"});
-  auto volume = cloud_->CreateVolume(user, {.size_gb = 2, .name = "cairn-restore-x-vm1-vdc"});
-  ASSERT_TRUE(port.ok() && volume.ok());
-  ASSERT_TRUE(cloud_->WaitForVolume(user, volume->id, {.statuses = {"available"}}, {}).ok());
-  auto attachment = cloud_->CreateAttachment(user, {.volume_id = volume->id, .connector = json{{"host", "compute1"}}});
-  ASSERT_TRUE(attachment.ok());
   const std::string rid = QueueRestoreOf(sid_, "oneclick", {{"restore_type", "oneclick"}});
-  const json ledger = json::array({{{"vm_id", vm1_}, {"name", "vm1"}, {"status", "building"},
-                                    {"ports", {port->id}}, {"volumes", {volume->id}},
-                                    {"attachments", {attachment->id}}, {"images", json::array()}}});
-  ASSERT_TRUE(db::RestoreRepository(*db_).Update(rid, {.status = std::string("executing"), .instances = ledger}).ok());
+  json ledger_at_death;
+  int seen = 0;
+  cloud_->OnCall([&](const std::string& method) {
+    if (method != GetParam().method || seen == GetParam().nth) return;  // died already
+    if (++seen != GetParam().nth) return;
+    ledger_at_death = db::RestoreRepository(*db_).Get(rid)->instances;
+    for (const char* m : {"DeleteServer", "DeletePort", "DeleteVolume", "DeleteImage", "DeleteAttachment"}) {
+      cloud_->Fail(m, Status::Unavailable("the engine died"), 0);
+    }
+    cloud_->Fail(GetParam().method, Status::Unavailable("the engine died"));
+  });
+  (void)RunJob(RunRestore, rid);
+  ASSERT_EQ(seen, GetParam().nth) << "the restore never reached the step";
+  cloud_->OnCall(nullptr);
+  cloud_->ClearFailures();
+  // The row and the lock as the dead engine left them.
+  ASSERT_TRUE(db::RestoreRepository(*db_)
+                  .Update(rid, {.status = std::string("executing"), .error_msg = std::string(),
+                                .instances = ledger_at_death})
+                  .ok());
+  auto jobs = db::JobRepository(*db_).List({});
+  ASSERT_TRUE(jobs.ok() && jobs->size() == 2u);  // the snapshot's and the restore's
+  const db::Job& job = jobs->at(0).object_id == rid ? jobs->at(0) : jobs->at(1);
+  ASSERT_TRUE(db::TakeWorkloadLock(*db_, wid_, job.id).ok());
+  // The dead engine left what it had made (at least vm1's port).
+  ASSERT_FALSE(ledger_at_death.empty());
+  EXPECT_FALSE(ledger_at_death[0]["ports"].empty());
+  EXPECT_NE(Objects(), before);
 
   const Status outcome = RunJob(RunRestore, rid, /*taken_over=*/true);
   EXPECT_EQ(outcome.code(), ErrorCode::kUnavailable);
@@ -264,8 +289,19 @@ TEST_F(RestoreWorkflowTest, AJobTakenOverRemovesWhatTheDeadEngineCreated) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, "error");
   EXPECT_THAT(r->error_msg, HasSubstr("the engine running this restore stopped"));
+  EXPECT_THAT(r->error_msg, ::testing::Not(HasSubstr("not removed"))) << r->error_msg;
   ExpectNothingLeft(*r, before);
 }
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, RestoreTakeoverTest,
+                         ::testing::Values(DeathPoint{"CreateVolume"}, DeathPoint{"CreateAttachment"},
+                                           DeathPoint{"DeleteAttachment"}, DeathPoint{"CreateImage"},
+                                           DeathPoint{"UploadImageData"}, DeathPoint{"CreateServer"},
+                                           DeathPoint{"StopServer"}, DeathPoint{"AttachVolume"},
+                                           DeathPoint{"CreatePort", 2}, DeathPoint{"CreateServer", 2}),
+                         [](const ::testing::TestParamInfo<DeathPoint>& info) {
+                           return std::string(info.param.method) + std::to_string(info.param.nth);
+                         });
 
 // ---------------------------------------------------------------- oneclick, selective, in place
 
