@@ -1,9 +1,9 @@
 // libFuzzer target for the readers of the JSON metadata the engine keeps on
-// the backup target (engine/target_metadata.h: workload_db, workload_vms_db,
+// the backup target (control/target_metadata.h: workload_db, workload_vms_db,
 // snapshot_db, snapshot_vms_db, disk_db), which disaster-recovery import
 // reads from a target anyone with write access to it may have tampered with.
 // The first byte of an input picks the file (byte % 5, in the order above);
-// the rest is its text, read as import reads it (engine/workload_import.cc:
+// the rest is its text, read as import reads it (control/workload_import.cc:
 // nesting checked, parsed, the *FromJson reader; workload_vms_db as the
 // "instances" of its workload). When the reader accepts it, the record is
 // written back with the engine's writer (WriteWorkloadMetadata,
@@ -27,7 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_input.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "target/layout.h"
 #include "target/store.h"
 
@@ -95,11 +95,11 @@ void RoundTrip(Kind kind, const json& value, target::Store& scratch) {
   switch (kind) {
     case kWorkloadDb:
     case kWorkloadVmsDb: {
-      auto w = kind == kWorkloadDb ? engine::WorkloadFromJson(value)
-                                   : engine::WorkloadFromJson(json{{"id", kWorkload}, {"instances", value}});
+      auto w = kind == kWorkloadDb ? control::WorkloadFromJson(value)
+                                   : control::WorkloadFromJson(json{{"id", kWorkload}, {"instances", value}});
       if (!w.ok()) return;
-      Must(engine::WriteWorkloadMetadata(scratch, *w), "write workload");
-      auto again = engine::WorkloadFromJson(*ReadBack(scratch, layout::WorkloadDb(w->id)));
+      Must(control::WriteWorkloadMetadata(scratch, *w), "write workload");
+      auto again = control::WorkloadFromJson(*ReadBack(scratch, layout::WorkloadDb(w->id)));
       if (!again.ok()) Broken("a written workload_db does not read back: " + again.status().ToString());
       if (again->id != w->id || again->project_id != w->project_id || again->vms.size() != w->vms.size()) {
         Broken("workload_db changed through write and read");
@@ -107,10 +107,10 @@ void RoundTrip(Kind kind, const json& value, target::Store& scratch) {
       return;
     }
     case kSnapshotDb: {
-      auto s = engine::SnapshotFromJson(value);
+      auto s = control::SnapshotFromJson(value);
       if (!s.ok()) return;
-      Must(engine::WriteSnapshotDb(scratch, *s), "write snapshot");
-      auto again = engine::SnapshotFromJson(*ReadBack(scratch, layout::SnapshotDb(s->workload_id, s->id)));
+      Must(control::WriteSnapshotDb(scratch, *s), "write snapshot");
+      auto again = control::SnapshotFromJson(*ReadBack(scratch, layout::SnapshotDb(s->workload_id, s->id)));
       if (!again.ok()) Broken("a written snapshot_db does not read back: " + again.status().ToString());
       if (again->id != s->id || again->status != s->status || again->size != s->size) {
         Broken("snapshot_db changed through write and read");
@@ -120,11 +120,11 @@ void RoundTrip(Kind kind, const json& value, target::Store& scratch) {
     case kSnapshotVmsDb: {
       if (!value.is_array()) return;
       for (const json& item : value) {
-        auto vm = engine::SnapshotVmFromJson(item);
+        auto vm = control::SnapshotVmFromJson(item);
         if (!vm.ok()) return;
-        Must(engine::WriteSnapshotResources(scratch, snapshot, {*vm}, json::object()), "write snapshot_vms_db");
+        Must(control::WriteSnapshotResources(scratch, snapshot, {*vm}, json::object()), "write snapshot_vms_db");
         json list = *ReadBack(scratch, layout::SnapshotVmsDb(kWorkload, kSnapshot));
-        auto again = list.is_array() && list.size() == 1 ? engine::SnapshotVmFromJson(list[0])
+        auto again = list.is_array() && list.size() == 1 ? control::SnapshotVmFromJson(list[0])
                                                          : Result<db::SnapshotVm>(Status::Internal("not one"));
         if (!again.ok()) Broken("a written snapshot_vms_db does not read back: " + again.status().ToString());
         if (again->vm_id != vm->vm_id) Broken("snapshot_vms_db changed through write and read");
@@ -132,16 +132,16 @@ void RoundTrip(Kind kind, const json& value, target::Store& scratch) {
       return;
     }
     case kDiskDb: {
-      auto d = engine::SnapshotDiskFromJson(value);
+      auto d = control::SnapshotDiskFromJson(value);
       if (!d.ok()) return;
-      Must(engine::WriteDiskMetadata(scratch, snapshot, {*d}), "write disk_db");
+      Must(control::WriteDiskMetadata(scratch, snapshot, {*d}), "write disk_db");
       std::string resource, device;  // import finds the disk by its directory's name
       if (!layout::ParseDiskDirName(layout::DiskDirName(d->resource_id, d->device), resource, device) ||
           resource != d->resource_id || device != d->device) {
         Broken("the directory of disk " + d->resource_id + "/" + d->device + " does not name it");
       }
       const std::string dir = layout::DiskDir(kWorkload, kSnapshot, d->vm_id, d->resource_id, d->device);
-      auto again = engine::SnapshotDiskFromJson(*ReadBack(scratch, layout::DiskDb(dir)));
+      auto again = control::SnapshotDiskFromJson(*ReadBack(scratch, layout::DiskDb(dir)));
       if (!again.ok()) Broken("a written disk_db does not read back: " + again.status().ToString());
       if (again->id != d->id || again->device != d->device || again->size != d->size) {
         Broken("disk_db changed through write and read");

@@ -44,7 +44,7 @@ Result<std::vector<std::string>> WholeDeletesFirst(db::Executor& db, const std::
 
 }  // namespace
 
-std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& available, const JobSchedule& schedule,
+std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& available, const control::JobSchedule& schedule,
                                           TimePoint now) {
   std::vector<const db::Snapshot*> sorted;
   for (const auto& s : available) sorted.push_back(&s);
@@ -62,7 +62,7 @@ std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& avail
       ++kept;
       continue;
     }
-    const bool keep = schedule.retention_type == RetentionType::kSnapshotCount ? kept < schedule.retention_value
+    const bool keep = schedule.retention_type == control::RetentionType::kSnapshotCount ? kept < schedule.retention_value
                                                                                 : s.created_at >= cutoff;
     if (keep) {
       ++kept;
@@ -77,7 +77,7 @@ std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& avail
 Result<std::vector<std::string>> ApplyRetention(db::Database& db, const std::string& workload_id,
                                                 const std::string& user_id, TimePoint now) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(db).Get(workload_id));
-  auto schedule = ParseJobSchedule(w.jobschedule, DefaultJobSchedule(now));
+  auto schedule = control::ParseJobSchedule(w.jobschedule, control::DefaultJobSchedule(now));
   if (!schedule.ok()) return schedule.status().WithContext("retention of workload " + workload_id);
   db::SnapshotFilter filter;
   filter.workload_id = workload_id;

@@ -15,13 +15,13 @@
 #include "common/time.h"
 #include "db/database.h"
 #include "db/models.h"
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 namespace cairn::engine {
 
 // The ids of `available` (a workload's available snapshots, any order) that
 // `schedule`'s retention removes at `now`, oldest first.
-std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& available, const JobSchedule& schedule,
+std::vector<std::string> ExpiredSnapshots(const std::vector<db::Snapshot>& available, const control::JobSchedule& schedule,
                                           TimePoint now);
 
 // Applies the retention of workload `workload_id`: each expired snapshot is

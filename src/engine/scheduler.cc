@@ -5,8 +5,8 @@
 #include "db/schedule_run_repository.h"
 #include "db/setting_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
-#include "engine/snapshot_queue.h"
+#include "control/job_schedule.h"
+#include "control/snapshot_manager.h"
 
 namespace cairn::engine {
 namespace {
@@ -27,6 +27,48 @@ void AuditSkipped(db::Database& db, const db::Workload& w, const std::string& me
   (void)db::AuditRepository(db).Append(entry);
 }
 
+// Queues the snapshot of `w`'s due run `pending` inside the backup window,
+// as the workload's owner, through the path a user's snapshot takes
+// (control::SnapshotManager); a run that cannot be queued (the workload busy,
+// a quota full) is skipped with the reason, audited. Counts it in `pass`.
+void QueueDueRun(db::Database& db, const BackupWindow& window, const db::Workload& w, const db::ScheduleRun& pending,
+                 TimePoint now, SchedulerPass& pass) {
+  auto log = GetLogger("scheduler");
+  db::Snapshot snapshot;
+  snapshot.user_id = w.user_id;
+  snapshot.name = "jobscheduler";
+  snapshot.description = "Scheduled snapshot, due at " + When(pending.due_at);
+  snapshot.is_scheduled = true;
+  db::Job job;
+  job.user_id = w.user_id;  // no token: the engine acts through the owner's trust
+  job.payload = {{"scheduled", true}, {"due_at", When(pending.due_at)}};
+  if (auto closes = BackupWindowCloses(window, now)) {
+    job.payload["window_closes_at"] = FormatIso8601(*closes, IsoFormat::kMicrosZ);
+    job.payload["window"] = BackupWindowText(window);
+  }
+  // Claims the run and queues the snapshot, both or neither.
+  Result<control::ScheduledSnapshot> queued =
+      control::SnapshotManager(db, SystemClock::Get()).CreateScheduled(w, pending.due_at, pending.message, snapshot, job);
+  if (queued.ok() && !queued->claimed) return;  // another scheduler has it
+  if (queued.ok()) {
+    ++pass.queued;
+    log->info("workload {}: scheduled snapshot {} queued (due at {})", w.id, queued->snapshot.id, When(pending.due_at));
+    return;
+  }
+  if (queued.status().code() != ErrorCode::kConflict && queued.status().code() != ErrorCode::kOutOfRange) {
+    log->warn("workload {}: scheduling failed: {}", w.id, queued.status().ToString());  // the database: next pass
+    return;
+  }
+  const std::string why = "scheduled snapshot due at " + When(pending.due_at) + " skipped: " + queued.status().message();
+  Result<bool> skipped =
+      db::ScheduleRunRepository(db).UpdateIf(w.id, pending.due_at, rs::kWaiting, rs::kSkipped, "", why);
+  if (skipped.ok() && *skipped) {
+    ++pass.skipped;
+    log->warn("workload {}: {}", w.id, why);
+    AuditSkipped(db, w, why);
+  }
+}
+
 }  // namespace
 
 Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
@@ -38,7 +80,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
   db::ScheduleRunRepository runs(db_);
   for (const db::Workload& w : workloads) {
     if (w.status == ws::kDeleting || w.status == ws::kDeleted) continue;
-    Result<JobSchedule> schedule = ParseJobSchedule(w.jobschedule, DefaultJobSchedule(now));
+    Result<control::JobSchedule> schedule = control::ParseJobSchedule(w.jobschedule, control::DefaultJobSchedule(now));
     if (!schedule.ok()) {
       log->warn("workload {}: schedule not used: {}", w.id, schedule.status().ToString());
       continue;
@@ -76,10 +118,10 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
     if ((*latest)->status == rs::kWaiting) pending = **latest;
 
     // A new run due? Runs that passed meanwhile fold into the latest.
-    std::optional<TimePoint> due = NextRun(*schedule, (*latest)->due_at);
+    std::optional<TimePoint> due = control::NextRun(*schedule, (*latest)->due_at);
     if (due && *due <= now) {
       int passed = 0;
-      for (auto next = NextRun(*schedule, *due); next && *next <= now; next = NextRun(*schedule, *due)) {
+      for (auto next = control::NextRun(*schedule, *due); next && *next <= now; next = control::NextRun(*schedule, *due)) {
         due = next;
         ++passed;
       }
@@ -115,51 +157,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
       continue;
     }
 
-    // Queue the snapshot and mark the run queued, both or neither.
-    db::Snapshot snapshot;
-    snapshot.user_id = w.user_id;
-    snapshot.name = "jobscheduler";
-    snapshot.description = "Scheduled snapshot, due at " + When(pending->due_at);
-    snapshot.is_scheduled = true;
-    db::Job job;
-    job.user_id = w.user_id;  // no token: the engine acts through the owner's trust
-    job.payload = {{"scheduled", true}, {"due_at", When(pending->due_at)}};
-    if (auto closes = BackupWindowCloses(options_.window, now)) {
-      job.payload["window_closes_at"] = FormatIso8601(*closes, IsoFormat::kMicrosZ);
-      job.payload["window"] = BackupWindowText(options_.window);
-    }
-    bool owned = true;
-    std::string snapshot_id;
-    Status queued = db_.Transaction("queue scheduled snapshot", [&](db::Executor& tx) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(bool mine, db::ScheduleRunRepository(tx).UpdateIf(w.id, pending->due_at, rs::kWaiting,
-                                                                              rs::kQueued, "", pending->message));
-      if (!mine) {
-        owned = false;
-        return Status::Conflict("taken by another scheduler");
-      }
-      CAIRN_ASSIGN_OR_RETURN(db::Snapshot created, QueueSnapshot(tx, w, snapshot, false, job));
-      snapshot_id = created.id;
-      return db::ScheduleRunRepository(tx)
-          .UpdateIf(w.id, pending->due_at, rs::kQueued, rs::kQueued, created.id, pending->message)
-          .status();
-    });
-    if (!owned) continue;
-    if (queued.ok()) {
-      ++pass.queued;
-      log->info("workload {}: scheduled snapshot {} queued (due at {})", w.id, snapshot_id, When(pending->due_at));
-      continue;
-    }
-    if (queued.code() != ErrorCode::kConflict && queued.code() != ErrorCode::kOutOfRange) {
-      fail(queued);  // the database: try again at the next pass
-      continue;
-    }
-    const std::string why = "scheduled snapshot due at " + When(pending->due_at) + " skipped: " + queued.message();
-    Result<bool> skipped = runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kSkipped, "", why);
-    if (skipped.ok() && *skipped) {
-      ++pass.skipped;
-      log->warn("workload {}: {}", w.id, why);
-      AuditSkipped(db_, w, why);
-    }
+    QueueDueRun(db_, options_.window, w, *pending, now, pass);
   }
   return pass;
 }

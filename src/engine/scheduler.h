@@ -4,7 +4,7 @@
 // Each pass (RunOnce) looks at every live workload with an enabled schedule:
 // - the first time it sees one, it records where it starts counting (runs
 //   due before are not taken);
-// - when a run is due (engine/job_schedule.h NextRun after the last one it
+// - when a run is due (control/job_schedule.h NextRun after the last one it
 //   handled), it records the run; runs that passed while no scheduler ran
 //   are folded into the latest one (and said so in its message);
 // - inside the backup window ([scheduler] backup_window) it queues the

@@ -11,6 +11,8 @@
 
 #include "common/status.h"
 #include "db/database.h"
+#include "engine/context.h"
+#include "engine/job_runner.h"
 
 namespace cairn::engine {
 
@@ -32,5 +34,26 @@ std::vector<SlotNeed> SlotsNeeded(int per_host, int total, const std::set<std::s
 // are freed first.
 Result<std::optional<SlotNeed>> TryTakeSlots(db::Database& db, const std::string& job_id,
                                              const std::vector<SlotNeed>& needs);
+
+// Holds the snapshot slots of the caps for one job while it moves data;
+// frees them when destroyed (unless the job was lost: its new owner holds
+// them under the same job id). `db` and `job` must outlive it.
+class HeldSlots {
+ public:
+  HeldSlots(db::Database& db, const JobContext& job) : db_(db), jc_(job) {}
+  ~HeldSlots();
+  HeldSlots(const HeldSlots&) = delete;
+  HeldSlots& operator=(const HeldSlots&) = delete;
+
+  // Waits until the job holds a slot of each of `needs`, saying what it
+  // waits for in snapshot `snapshot_id`'s progress message. Stops on cancel,
+  // a lost job (Cancelled), or a scheduled snapshot's closed backup window.
+  Status Take(EngineContext& ctx, const std::string& snapshot_id, const std::vector<SlotNeed>& needs);
+
+ private:
+  db::Database& db_;
+  const JobContext& jc_;
+  bool held_ = false;
+};
 
 }  // namespace cairn::engine

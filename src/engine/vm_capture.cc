@@ -2,7 +2,6 @@
 
 #include <set>
 
-
 namespace cairn::engine {
 namespace {
 
@@ -15,14 +14,13 @@ std::string DeviceName(const std::string& path) {
 
 bool Truthy(const std::string& v) { return v == "yes" || v == "true" || v == "True" || v == "1"; }
 
-}  // namespace
-
-Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, const std::string& vm_id,
-                             std::vector<std::string>& warnings) {
-  CAIRN_ASSIGN_OR_RETURN(openstack::Server server, ctx.cloud.GetServer(user, vm_id));
-  // Host and libvirt domain: admin-only attributes.
-  CAIRN_ASSIGN_OR_RETURN(openstack::Token service, ctx.cloud.ServiceToken());
-  CAIRN_ASSIGN_OR_RETURN(openstack::Server admin_view, ctx.cloud.GetServer(service, vm_id));
+// The server as the user sees it, with its host and libvirt domain from the
+// service user's view (admin-only attributes).
+Result<CapturedVm> CaptureServer(CloudDriver& cloud, const openstack::Token& user, const std::string& vm_id,
+                                 openstack::Server& server) {
+  CAIRN_ASSIGN_OR_RETURN(server, cloud.GetServer(user, vm_id));
+  CAIRN_ASSIGN_OR_RETURN(openstack::Token service, cloud.ServiceToken());
+  CAIRN_ASSIGN_OR_RETURN(openstack::Server admin_view, cloud.GetServer(service, vm_id));
   CapturedVm vm;
   vm.vm_id = server.id;
   vm.vm_name = server.name;
@@ -34,54 +32,43 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
     return Status::PermissionDenied("Nova does not show the host of server " + vm_id +
                                     " to Cairn's service user: it needs the admin role");
   }
+  return vm;
+}
 
-  json def = json::object();
-  def["server"] = server.raw;
-  def["host"] = vm.host;
-  def["instance_name"] = vm.instance_name;
-  def["key_name"] = server.key_name;
-  def["metadata"] = server.metadata;
-  def["availability_zone"] = server.availability_zone;
-  def["flavor"] = server.raw.contains("flavor") ? server.raw["flavor"] : json::object();
+// The server's image (may have been deleted since the server booted: a
+// warning) into def["image"], and whether it asks for quiescing.
+Status CaptureImage(CloudDriver& cloud, const openstack::Token& user, const openstack::Server& server,
+                    CapturedVm& vm, std::vector<std::string>& warnings) {
+  vm.definition["image"] = nullptr;
+  if (server.image_id.empty()) return Status::OK();
+  Result<openstack::Image> image = cloud.GetImage(user, server.image_id);
+  if (image.ok()) {
+    vm.definition["image"] = image->raw;
+    auto agent = image->properties.find("hw_qemu_guest_agent");
+    vm.quiesce = agent != image->properties.end() && Truthy(agent->second);
+  } else if (image.status().IsNotFound()) {
+    warnings.push_back("the image " + server.image_id + " of VM " + server.name +
+                       " no longer exists: a restore will need another image's properties");
+  } else {
+    return image.status().WithContext("image of VM " + server.name);
+  }
+  return Status::OK();
+}
 
-  // Image (may have been deleted since the server booted).
-  def["image"] = nullptr;
-  if (!server.image_id.empty()) {
-    Result<openstack::Image> image = ctx.cloud.GetImage(user, server.image_id);
-    if (image.ok()) {
-      def["image"] = image->raw;
-      auto agent = image->properties.find("hw_qemu_guest_agent");
-      vm.quiesce = agent != image->properties.end() && Truthy(agent->second);
-    } else if (image.status().IsNotFound()) {
-      warnings.push_back("the image " + server.image_id + " of VM " + server.name +
-                         " no longer exists: a restore will need another image's properties");
-    } else {
-      return image.status().WithContext("image of VM " + server.name);
-    }
+// The ports of a server, their networks and subnets, the routers on those
+// subnets and the security groups, each object once, into the definition's
+// "ports", "networks", "subnets", "routers" and "security_groups".
+class NetworkCapture {
+ public:
+  NetworkCapture(CloudDriver& cloud, const openstack::Token& user, json& def) : cloud_(cloud), user_(user), def_(def) {
+    for (const char* key : {"ports", "networks", "subnets", "routers", "security_groups"}) def_[key] = json::array();
   }
 
-  // Ports, their networks and subnets, the routers on those subnets, and security groups.
-  openstack::PortFilter by_device;
-  by_device.device_id = server.id;
-  CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> ports, ctx.cloud.ListPorts(user, by_device));
-  json nics = json::array();
-  def["ports"] = json::array();
-  def["networks"] = json::array();
-  def["subnets"] = json::array();
-  def["routers"] = json::array();
-  def["security_groups"] = json::array();
-  std::set<std::string> networks, subnets, routers, groups;
-  json sg_rows = json::array();
-  std::vector<openstack::Router> all_routers;
-  bool routers_listed = false;
-  for (const auto& port : ports) {
-    def["ports"].push_back(port.raw);
+  Status AddPort(const openstack::Port& port) {
+    def_["ports"].push_back(port.raw);
+    CAIRN_RETURN_IF_ERROR(AddNetwork(port.network_id));
     std::string network_name;
-    if (networks.insert(port.network_id).second) {
-      CAIRN_ASSIGN_OR_RETURN(openstack::Network net, ctx.cloud.GetNetwork(user, port.network_id));
-      def["networks"].push_back(net.raw);
-    }
-    for (const auto& n : def["networks"]) {
+    for (const auto& n : def_["networks"]) {
       if (n.value("id", "") == port.network_id) network_name = n.value("name", "");
     }
     for (const auto& ip : port.fixed_ips) {
@@ -91,34 +78,66 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
                       {"subnet_id", ip.subnet_id},
                       {"ip_address", ip.ip_address},
                       {"mac_address", port.mac_address}});
-      if (ip.subnet_id.empty() || !subnets.insert(ip.subnet_id).second) continue;
-      CAIRN_ASSIGN_OR_RETURN(openstack::Subnet subnet, ctx.cloud.GetSubnet(user, ip.subnet_id));
-      def["subnets"].push_back(subnet.raw);
-      CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> interfaces,
-                             ctx.cloud.ListRouterInterfacePorts(user, ip.subnet_id));
-      for (const auto& itf : interfaces) {
-        if (!routers.insert(itf.device_id).second) continue;
-        if (!routers_listed) {
-          CAIRN_ASSIGN_OR_RETURN(all_routers, ctx.cloud.ListRouters(user));
-          routers_listed = true;
-        }
-        for (const auto& r : all_routers) {
-          if (r.id == itf.device_id) def["routers"].push_back(r.raw);
-        }
-      }
+      CAIRN_RETURN_IF_ERROR(AddSubnet(ip.subnet_id));
     }
-    for (const auto& group_id : port.security_groups) {
-      if (!groups.insert(group_id).second) continue;
-      CAIRN_ASSIGN_OR_RETURN(openstack::SecurityGroup group, ctx.cloud.GetSecurityGroup(user, group_id));
-      def["security_groups"].push_back(group.raw);
-      sg_rows.push_back({{"id", group.id}, {"name", group.name}});
-    }
+    for (const auto& group_id : port.security_groups) CAIRN_RETURN_IF_ERROR(AddSecurityGroup(group_id));
+    return Status::OK();
   }
 
-  // Volumes with the device Nova gave them.
+  json nics = json::array();             // snapshot_vms.nics: one per fixed IP
+  json security_groups = json::array();  // snapshot_vms.security_groups: {id, name}
+
+ private:
+  Status AddNetwork(const std::string& network_id) {
+    if (!networks_.insert(network_id).second) return Status::OK();
+    CAIRN_ASSIGN_OR_RETURN(openstack::Network net, cloud_.GetNetwork(user_, network_id));
+    def_["networks"].push_back(net.raw);
+    return Status::OK();
+  }
+
+  // A subnet and the routers with an interface on it.
+  Status AddSubnet(const std::string& subnet_id) {
+    if (subnet_id.empty() || !subnets_.insert(subnet_id).second) return Status::OK();
+    CAIRN_ASSIGN_OR_RETURN(openstack::Subnet subnet, cloud_.GetSubnet(user_, subnet_id));
+    def_["subnets"].push_back(subnet.raw);
+    CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> interfaces, cloud_.ListRouterInterfacePorts(user_, subnet_id));
+    for (const auto& itf : interfaces) {
+      if (!routers_.insert(itf.device_id).second) continue;
+      if (!routers_listed_) {
+        CAIRN_ASSIGN_OR_RETURN(all_routers_, cloud_.ListRouters(user_));
+        routers_listed_ = true;
+      }
+      for (const auto& r : all_routers_) {
+        if (r.id == itf.device_id) def_["routers"].push_back(r.raw);
+      }
+    }
+    return Status::OK();
+  }
+
+  Status AddSecurityGroup(const std::string& group_id) {
+    if (!groups_.insert(group_id).second) return Status::OK();
+    CAIRN_ASSIGN_OR_RETURN(openstack::SecurityGroup group, cloud_.GetSecurityGroup(user_, group_id));
+    def_["security_groups"].push_back(group.raw);
+    security_groups.push_back({{"id", group.id}, {"name", group.name}});
+    return Status::OK();
+  }
+
+  CloudDriver& cloud_;
+  const openstack::Token& user_;
+  json& def_;
+  std::set<std::string> networks_, subnets_, routers_, groups_;
+  std::vector<openstack::Router> all_routers_;  // listed at the first router interface
+  bool routers_listed_ = false;
+};
+
+// The attached volumes with the device Nova gave them, into vm.volumes and
+// the definition's "volumes".
+Status CaptureVolumes(CloudDriver& cloud, const openstack::Token& user, const openstack::Server& server,
+                      CapturedVm& vm) {
+  json& def = vm.definition;
   def["volumes"] = json::array();
   for (const auto& attached : server.attached_volumes) {
-    CAIRN_ASSIGN_OR_RETURN(openstack::Volume volume, ctx.cloud.GetVolume(user, attached.id));
+    CAIRN_ASSIGN_OR_RETURN(openstack::Volume volume, cloud.GetVolume(user, attached.id));
     CapturedVolume v;
     v.id = volume.id;
     v.volume_type = volume.volume_type;
@@ -133,25 +152,56 @@ Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, c
     def["volumes"].push_back(raw);
     vm.volumes.push_back(std::move(v));
   }
-  def["boot"] = server.image_id.empty() ? "volume" : "image";
+  return Status::OK();
+}
 
-  db::SnapshotVm& row = vm.row;
+// The VM's snapshot_vms row (without snapshot_id).
+db::SnapshotVm SnapshotVmRow(const openstack::Server& server, const CapturedVm& vm, const NetworkCapture& network) {
+  db::SnapshotVm row;
   row.vm_id = server.id;
   row.vm_name = server.name;
   row.flavor = {{"name", server.flavor.original_name}, {"vcpus", server.flavor.vcpus},
                 {"ram", server.flavor.ram_mb},          {"disk", server.flavor.disk_gb},
                 {"ephemeral", server.flavor.ephemeral_gb}, {"swap", server.flavor.swap_mb},
                 {"extra_specs", server.flavor.extra_specs}};
-  row.security_groups = sg_rows;
-  row.nics = nics;
+  row.security_groups = network.security_groups;
+  row.nics = network.nics;
   row.metadata = {{"host", vm.host},
                   {"instance_name", vm.instance_name},
                   {"image_id", server.image_id},
                   {"key_name", server.key_name},
                   {"availability_zone", server.availability_zone},
                   {"server_metadata", server.metadata},
-                  {"boot", def["boot"]}};
-  vm.definition = std::move(def);
+                  {"boot", vm.definition["boot"]}};
+  return row;
+}
+
+}  // namespace
+
+Result<CapturedVm> CaptureVm(EngineContext& ctx, const openstack::Token& user, const std::string& vm_id,
+                             std::vector<std::string>& warnings) {
+  openstack::Server server;
+  CAIRN_ASSIGN_OR_RETURN(CapturedVm vm, CaptureServer(ctx.cloud, user, vm_id, server));
+  json& def = vm.definition;
+  def = json::object();
+  def["server"] = server.raw;
+  def["host"] = vm.host;
+  def["instance_name"] = vm.instance_name;
+  def["key_name"] = server.key_name;
+  def["metadata"] = server.metadata;
+  def["availability_zone"] = server.availability_zone;
+  def["flavor"] = server.raw.contains("flavor") ? server.raw["flavor"] : json::object();
+  CAIRN_RETURN_IF_ERROR(CaptureImage(ctx.cloud, user, server, vm, warnings));
+
+  openstack::PortFilter by_device;
+  by_device.device_id = server.id;
+  CAIRN_ASSIGN_OR_RETURN(std::vector<openstack::Port> ports, ctx.cloud.ListPorts(user, by_device));
+  NetworkCapture network(ctx.cloud, user, def);
+  for (const auto& port : ports) CAIRN_RETURN_IF_ERROR(network.AddPort(port));
+
+  CAIRN_RETURN_IF_ERROR(CaptureVolumes(ctx.cloud, user, server, vm));
+  def["boot"] = server.image_id.empty() ? "volume" : "image";
+  vm.row = SnapshotVmRow(server, vm, network);
   return vm;
 }
 

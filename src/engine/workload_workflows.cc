@@ -8,7 +8,7 @@
 #include "db/restore_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "engine/workflows.h"
 #include "engine/workload_lock.h"
 #include "rpc/task.h"
@@ -139,7 +139,7 @@ Status RunWorkloadCreate(EngineContext& ctx, const JobContext& jc) {
       if (!server.ok()) return server.status().WithContext("VM " + vm.vm_id);
     }
     CAIRN_RETURN_IF_ERROR(target::CheckTargetIdentity(ctx.store));
-    return WriteWorkloadMetadata(ctx.store, w);
+    return control::WriteWorkloadMetadata(ctx.store, w);
   }();
   if (!checked.ok()) {
     (void)workloads.Update(w.id, {.status = std::string(ws::kError), .error_msg = checked.message()});

@@ -8,7 +8,7 @@
 #include "datamover/backup.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "target/identity.h"
 
 namespace cairn::api::testing {
@@ -35,7 +35,7 @@ class ApiImportTest : public ApiV1Test {
     db::Workload w{.id = id, .project_id = project, .user_id = kUserA, .name = name};
     w.created_at = UtcNow();
     w.vms = {db::WorkloadVm{.vm_id = "vm1", .vm_name = "web-1"}};
-    EXPECT_TRUE(engine::WriteWorkloadMetadata(*store_, w).ok());
+    EXPECT_TRUE(control::WriteWorkloadMetadata(*store_, w).ok());
     const std::string raw = (root_ / "disk.raw").string();
     {
       std::ofstream out(raw, std::ios::binary);
@@ -53,9 +53,9 @@ class ApiImportTest : public ApiV1Test {
     db::SnapshotVm vm{.snapshot_id = s.id, .vm_id = "vm1", .vm_name = "web-1"};
     db::SnapshotDisk d{.id = backup->backup.image_id, .snapshot_id = s.id, .vm_id = "vm1", .resource_id = "res1",
                        .device = "vda"};
-    EXPECT_TRUE(engine::WriteSnapshotResources(*store_, s, {vm}, json::object()).ok());
-    EXPECT_TRUE(engine::WriteDiskMetadata(*store_, s, {d}).ok());
-    EXPECT_TRUE(engine::WriteSnapshotDb(*store_, s).ok());
+    EXPECT_TRUE(control::WriteSnapshotResources(*store_, s, {vm}, json::object()).ok());
+    EXPECT_TRUE(control::WriteDiskMetadata(*store_, s, {d}).ok());
+    EXPECT_TRUE(control::WriteSnapshotDb(*store_, s).ok());
     return id;
   }
 

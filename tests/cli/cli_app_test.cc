@@ -18,7 +18,7 @@
 #include "api_v1/api_v1_harness.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "target/identity.h"
 #include "support/command.h"
 
@@ -264,7 +264,7 @@ TEST_F(CliAppTest, ImportListAndImportFromTheTarget) {
   db::Workload w{.id = "7e57a11d-0000-4000-8000-000000000001", .project_id = at::kProjectA, .user_id = at::kUserA,
                  .name = "lost"};
   w.created_at = UtcNow();
-  ASSERT_TRUE(engine::WriteWorkloadMetadata(**store, w).ok());
+  ASSERT_TRUE(control::WriteWorkloadMetadata(**store, w).ok());
   vars_ = {{"OS_TOKEN", at::kTokAdmin},
            {"OS_ENDPOINT", endpoint_.substr(0, endpoint_.rfind('/') + 1) + at::kAdminProject}};
   Outcome list = Run({"workload-get-importworkloads-list", "-f", "value", "-c", "ID", "-c", "Name"});
@@ -282,7 +282,7 @@ TEST_F(CliAppTest, ImportListAndImportFromTheTarget) {
   db::Workload stray{.id = "7e57a11d-0000-4000-8000-000000000002", .project_id = "0000dead0000dead0000dead0000dead",
                      .user_id = at::kUserA, .name = "stray"};
   stray.created_at = UtcNow();
-  ASSERT_TRUE(engine::WriteWorkloadMetadata(**store, stray).ok());
+  ASSERT_TRUE(control::WriteWorkloadMetadata(**store, stray).ok());
   Outcome bad_map = Run({"workload-importworkloads", "--project-mapping", "0000dead0000dead0000dead0000dead"});
   EXPECT_NE(bad_map.code, 0);
   EXPECT_THAT(bad_map.err, HasSubstr("--project-mapping takes"));

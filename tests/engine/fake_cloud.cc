@@ -313,6 +313,11 @@ void FakeCloud::KillUploadedImages() {
   kill_uploads_ = true;
 }
 
+void FakeCloud::HideHostsFromService() {
+  std::lock_guard lock(mu_);
+  hide_hosts_ = true;
+}
+
 void FakeCloud::OnCall(std::function<void(const std::string&)> hook) {
   std::lock_guard lock(mu_);
   hook_ = std::move(hook);

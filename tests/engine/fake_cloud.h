@@ -92,6 +92,9 @@ class FakeCloud final : public CloudDriver {
   void CreateVolumesInError();
   // Images uploaded from now on end "killed".
   void KillUploadedImages();
+  // From now on Nova shows no one a server's host and libvirt domain, as
+  // for a service user without the admin role.
+  void HideHostsFromService();
   // Runs before every call with the method's name (e.g. to cancel a job
   // when it reaches a step). Called without the cloud's lock held.
   void OnCall(std::function<void(const std::string& method)> hook);
@@ -218,6 +221,7 @@ class FakeCloud final : public CloudDriver {
   std::string build_fault_;
   bool volumes_in_error_ = false;
   bool kill_uploads_ = false;
+  bool hide_hosts_ = false;
   std::map<std::string, int> next_host_ip_;
 };
 

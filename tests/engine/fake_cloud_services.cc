@@ -45,7 +45,7 @@ Result<os::Server> FakeCloud::GetServer(const os::Token& token, std::string_view
   std::lock_guard lock(mu_);
   auto it = servers_.find(std::string(server_id));
   if (it == servers_.end() || it->second.deleting) return NotFound("nova", "server", server_id);
-  return ViewOf(it->second, token.id == "service");
+  return ViewOf(it->second, token.id == "service" && !hide_hosts_);
 }
 
 Result<std::vector<os::Flavor>> FakeCloud::ListFlavors(const os::Token& token) {

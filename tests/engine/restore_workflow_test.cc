@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "control/restore_plan.h"
 #include "engine/workflow_fixture.h"
 
 namespace cairn::engine::testing {

@@ -9,6 +9,9 @@
 namespace cairn::engine {
 namespace {
 
+using control::JobSchedule;
+using control::RetentionType;
+
 using std::chrono::hours;
 
 db::Snapshot Snap(const std::string& id, TimePoint created, bool pinned = false) {

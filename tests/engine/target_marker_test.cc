@@ -12,7 +12,7 @@
 #include "engine/context.h"
 #include "engine/openstack_cloud.h"
 #include "engine/workflows.h"
-#include "engine/workload_import.h"
+#include "control/workload_import.h"
 #include "engine_db_fixture.h"
 #include "rpc/in_process_transport.h"
 #include "target/identity.h"
@@ -112,17 +112,17 @@ TEST_F(TargetMarkerTest, AWorkloadDeleteOnAnEmptyDirectoryFails) {
 }
 
 TEST_F(TargetMarkerTest, AnImportFromAnEmptyDirectoryFails) {
-  auto listed = ListTargetWorkloads(*db_, *store_);
+  auto listed = control::ListTargetWorkloads(*db_, *store_);
   ASSERT_FALSE(listed.ok());
   EXPECT_EQ(listed.status().code(), ErrorCode::kUnavailable);
   EXPECT_THAT(listed.status().message(), HasSubstr("not mounted"));
-  auto imported = ImportWorkloads(*db_, *store_, {}, [](std::string_view) { return Status::OK(); });
+  auto imported = control::ImportWorkloads(*db_, *store_, {}, [](std::string_view) { return Status::OK(); });
   ASSERT_FALSE(imported.ok());
   EXPECT_EQ(imported.status().code(), ErrorCode::kUnavailable);
   EXPECT_THAT(imported.status().message(), HasSubstr("has no identity marker"));
 
   ASSERT_TRUE(target::InitTargetIdentity(*store_, "test").ok());
-  auto now_listed = ListTargetWorkloads(*db_, *store_);
+  auto now_listed = control::ListTargetWorkloads(*db_, *store_);
   ASSERT_TRUE(now_listed.ok()) << now_listed.status().ToString();
   EXPECT_TRUE(now_listed->empty());
 }

@@ -27,7 +27,7 @@
 #include "engine/context.h"
 #include "engine/fake_cloud.h"
 #include "engine/fake_datamover.h"
-#include "engine/snapshot_queue.h"
+#include "control/snapshot_queue.h"
 #include "engine/workflows.h"
 #include "rpc/in_process_transport.h"
 #include "target/identity.h"
@@ -161,7 +161,7 @@ class WorkflowTest : public ::testing::Test {
       CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(tx).Get(workload_id));
       db::Snapshot s;
       s.name = "s";
-      CAIRN_ASSIGN_OR_RETURN(created, QueueSnapshot(tx, w, s, full, UserJob(db::job_kind::kSnapshotCreate)));
+      CAIRN_ASSIGN_OR_RETURN(created, control::QueueSnapshot(tx, w, s, full, UserJob(db::job_kind::kSnapshotCreate)));
       return Status::OK();
     });
     EXPECT_TRUE(queued.ok()) << queued.ToString();

@@ -23,8 +23,8 @@
 #include "engine/job_runner.h"
 #include "db/restore_repository.h"
 #include "engine/retention.h"
-#include "engine/target_metadata.h"
-#include "engine/snapshot_queue.h"
+#include "control/target_metadata.h"
+#include "control/snapshot_queue.h"
 #include "engine/openstack_cloud.h"
 #include "engine/workflows.h"
 #include "target/identity.h"
@@ -168,7 +168,7 @@ class WorkloadLockTest : public ::testing::Test {
     auto s = db::SnapshotRepository(*db_).Get(sid);
     if (!s.ok()) return s.status();
     return db_->Transaction("delete snapshot", [&](db::Executor& tx) {
-      return QueueSnapshotDelete(tx, *s, db::Job{.user_id = "u1", .payload = {{"request_id", "req-delete"}}});
+      return control::QueueSnapshotDelete(tx, *s, db::Job{.user_id = "u1", .payload = {{"request_id", "req-delete"}}});
     });
   }
   // What POST /workloads/{id} does: a member's snapshot.
@@ -176,7 +176,7 @@ class WorkloadLockTest : public ::testing::Test {
     CAIRN_ASSIGN_OR_RETURN(db::Workload w, db::WorkloadRepository(*db_).Get(wid_));
     std::string id;
     CAIRN_RETURN_IF_ERROR(db_->Transaction("snapshot workload", [&](db::Executor& tx) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, QueueSnapshot(tx, w, {.user_id = "u1", .name = "next"}, false,
+      CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, control::QueueSnapshot(tx, w, {.user_id = "u1", .name = "next"}, false,
                                                            db::Job{.user_id = "u1"}));
       id = s.id;
       return Status::OK();
@@ -389,7 +389,8 @@ TEST_F(WorkloadLockTest, AWorkflowThatThrowsStillUnlocks) {
 // MAC address is not text, as a capture of an older version could hold
 // it): the port it had created is removed, the restore ends as error, the
 // workload is unlocked. (Its options cannot: the engine parses them with
-// the API's parser before it creates anything, see the next test.)
+// the API's parser before it creates anything, see
+// RestoreWorkflowTest.StoredOptionsTheApiWouldRefuseFailAtThePlan.)
 TEST_F(WorkloadLockTest, ARestoreThatThrowsStillUndoesAndUnlocks) {
   MakeWorkload(1);
   db::SnapshotRepository snapshots(*db_);
@@ -398,7 +399,7 @@ TEST_F(WorkloadLockTest, ARestoreThatThrowsStillUndoesAndUnlocks) {
                          {{"port_id", "pb"}, {"network_id", "net-2"}, {"subnet_id", "sub-2"}, {"mac_address", 5}}});
   ASSERT_TRUE(snapshots.PutVm(vm).ok());
   auto s = snapshots.Get(sids_[0]);
-  ASSERT_TRUE(WriteSnapshotResources(*store_, *s, {vm}, json{{"vm1", {{"server", {{"id", "vm1"}}}}}}).ok());
+  ASSERT_TRUE(control::WriteSnapshotResources(*store_, *s, {vm}, json{{"vm1", {{"server", {{"id", "vm1"}}}}}}).ok());
   db::Restore r;
   r.snapshot_id = sids_[0];
   r.workload_id = wid_;

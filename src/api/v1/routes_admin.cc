@@ -4,6 +4,7 @@
 #include <map>
 
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "common/json_input.h"
 #include "common/strings.h"
@@ -57,21 +58,22 @@ Result<Response> Nodes(ApiService& service, const Request& request) {
   return Response::Json(200, {{"nodes", std::move(nodes)}});
 }
 
+// The body of POST /workloads/service/update.
+const RequestSchema kNodeUpdate = {
+    String("node_name", 255).Required(),
+    Integer("status", 0, 1).Required(),  // 0 disables, 1 enables
+    String("reason", 1024),
+};
+
 // POST /workloads/service/update {"node_name", "status": 0|1, "reason"}:
 // disables (0) or enables (1) the datamover of a node.
 Result<Response> UpdateNode(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:change_node_status", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
-  const json* node = FindMember(body, "node_name");
-  if (node == nullptr) return Status::InvalidArgument("Invalid value for 'node_name': missing");
-  CAIRN_ASSIGN_OR_RETURN(std::string host, ReadString(*node, "node_name", 255));
-  const json* status = FindMember(body, "status");
-  if (status == nullptr) return Status::InvalidArgument("Invalid value for 'status': missing (0 disables, 1 enables)");
-  CAIRN_ASSIGN_OR_RETURN(int64_t enabled, ReadInt(*status, "status", 0, 1));
-  std::string reason;
-  if (const json* v = FindMember(body, "reason")) {
-    CAIRN_ASSIGN_OR_RETURN(reason, ReadString(*v, "reason", 1024));
-  }
+  CAIRN_ASSIGN_OR_RETURN(body, ValidateRequest(body, kNodeUpdate));
+  const std::string host = body["node_name"].get<std::string>();
+  const int64_t enabled = body["status"].get<int64_t>();
+  const std::string reason = body.value("reason", "");
   Status set = db::ServiceRepository(service.db).SetEnabled(host, "", enabled == 1, reason);
   if (set.code() == ErrorCode::kNotFound) return Status::InvalidArgument("Node " + Quoted(host) + " is not registered.");
   CAIRN_RETURN_IF_ERROR(set);

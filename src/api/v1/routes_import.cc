@@ -1,16 +1,17 @@
 // Routes of disaster recovery: the workloads the backup target holds that the
-// database lacks, importing them (engine/workload_import.h, run here on the
+// database lacks, importing them (control/workload_import.h, run here on the
 // API node: it only reads small files and writes rows), and the workloads
 // whose project or user no longer exists in Keystone (to reassign).
 #include <map>
 
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/strings.h"
 #include "db/workload_repository.h"
-#include "engine/workload_import.h"
+#include "control/workload_import.h"
 #include "target/layout.h"
 
 namespace cairn::api {
@@ -36,7 +37,7 @@ Result<Response> ListImportable(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(
       Authorize(service, request, "workload:get_import_workloads_list", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<target::Store> store, OpenTarget(service));
-  CAIRN_ASSIGN_OR_RETURN(std::vector<engine::TargetWorkload> found, engine::ListTargetWorkloads(service.db, *store));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<control::TargetWorkload> found, control::ListTargetWorkloads(service.db, *store));
   const LinkBase base = LinkBaseOf(request);
   const TimePoint now = service.clock.Now();
   std::map<std::string, bool> project_exists;
@@ -59,7 +60,7 @@ Result<Response> ListImportable(ApiService& service, const Request& request) {
   return Response::Json(200, {{"workloads", std::move(list)}});
 }
 
-json ResultView(const engine::WorkloadImportResult& r) {
+json ResultView(const control::WorkloadImportResult& r) {
   json view = {{"id", r.workload_id},
                {"name", r.name},
                {"project_id", r.project_id},
@@ -72,51 +73,26 @@ json ResultView(const engine::WorkloadImportResult& r) {
   return view;
 }
 
-// A project id of the import body: non-empty text.
-Result<std::string> ReadProjectId(const json& value, std::string_view field) {
-  CAIRN_ASSIGN_OR_RETURN(std::string id, ReadString(value, field, 255));
-  if (Trim(id).empty()) return Status::InvalidArgument("Invalid value for '" + std::string(field) + "': empty");
-  return id;
-}
-
 // The body of POST /workloads/import_workloads (see Import).
-Result<engine::ImportRequest> ReadImportRequest(const json& body) {
-  engine::ImportRequest import;
-  if (const json* ids = FindMember(body, "workload_ids")) {
-    if (!ids->is_array()) {
-      return Status::InvalidArgument("Invalid value for 'workload_ids': expected a list, got " + DescribeJson(*ids));
-    }
-    for (const json& id : *ids) {
-      // Any id the target's layout allows (the list shows them as they are).
-      CAIRN_ASSIGN_OR_RETURN(std::string wid, ReadString(id, "workload_ids[]", 128));
-      CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", wid));
-      import.workload_ids.push_back(std::move(wid));
-    }
+const RequestSchema kImportRequest = {
+    ListOf("workload_ids", String("workload_id", 128)),
+    Bool("upgrade"),
+    ListOf("project_ids", String("project_id").NotBlank()),
+    MapOf("project_mapping", String("project_id").NotBlank()),
+};
+
+// The import a validated body asks for.
+Result<control::ImportRequest> ReadImportRequest(const json& in) {
+  control::ImportRequest import;
+  for (const json& id : in.value("workload_ids", json::array())) {
+    // Any id the target's layout allows (the list shows them as they are).
+    CAIRN_RETURN_IF_ERROR(target::layout::ValidateId("workload_ids[]", id.get<std::string>()));
+    import.workload_ids.push_back(id.get<std::string>());
   }
-  if (const json* upgrade = FindMember(body, "upgrade")) {
-    CAIRN_ASSIGN_OR_RETURN(import.upgrade, ReadBool(*upgrade, "upgrade"));
-  }
-  if (const json* projects = FindMember(body, "project_ids")) {
-    if (!projects->is_array()) {
-      return Status::InvalidArgument("Invalid value for 'project_ids': expected a list, got " +
-                                     DescribeJson(*projects));
-    }
-    for (const json& id : *projects) {
-      CAIRN_ASSIGN_OR_RETURN(std::string project, ReadProjectId(id, "project_ids[]"));
-      import.project_ids.insert(std::move(project));
-    }
-  }
-  if (const json* mapping = FindMember(body, "project_mapping")) {
-    if (!mapping->is_object()) {
-      return Status::InvalidArgument("Invalid value for 'project_mapping': expected an object of project ids, got " +
-                                     DescribeJson(*mapping));
-    }
-    for (auto it = mapping->begin(); it != mapping->end(); ++it) {
-      CAIRN_ASSIGN_OR_RETURN(std::string from, ReadProjectId(json(it.key()), "project_mapping"));
-      CAIRN_ASSIGN_OR_RETURN(std::string to, ReadProjectId(it.value(), "project_mapping[" + from + "]"));
-      import.project_mapping[std::move(from)] = std::move(to);
-    }
-  }
+  import.upgrade = in.value("upgrade", false);
+  for (const json& id : in.value("project_ids", json::array())) import.project_ids.insert(id.get<std::string>());
+  const json mapping = in.value("project_mapping", json::object());
+  for (const auto& [from, to] : mapping.items()) import.project_mapping[from] = to.get<std::string>();
   return import;
 }
 
@@ -128,16 +104,17 @@ Result<engine::ImportRequest> ReadImportRequest(const json& body) {
 Result<Response> Import(ApiService& service, const Request& request) {
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:import_workloads", request.PathParam("project_id")));
   CAIRN_ASSIGN_OR_RETURN(std::optional<json> body, OptionalJsonObjectBody(request));
-  engine::ImportRequest import;
+  control::ImportRequest import;
   if (body) {
-    CAIRN_ASSIGN_OR_RETURN(import, ReadImportRequest(*body));
+    CAIRN_ASSIGN_OR_RETURN(json in, ValidateRequest(*body, kImportRequest));
+    CAIRN_ASSIGN_OR_RETURN(import, ReadImportRequest(in));
   }
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<target::Store> store, OpenTarget(service));
-  const engine::ProjectExists project_exists = [&service](std::string_view id) {
+  const control::ProjectExists project_exists = [&service](std::string_view id) {
     return service.identity.ProjectExists(id);
   };
-  CAIRN_ASSIGN_OR_RETURN(engine::ImportReport report,
-                         engine::ImportWorkloads(service.db, *store, import, project_exists));
+  CAIRN_ASSIGN_OR_RETURN(control::ImportReport report,
+                         control::ImportWorkloads(service.db, *store, import, project_exists));
   json imported = json::array(), failed = json::array(), details = json::array();
   for (const auto& r : report.imported) {
     imported.push_back(r.workload_id);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
@@ -10,7 +11,7 @@
 #include "db/policy_repository.h"
 #include "db/quota_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 namespace cairn::api {
 namespace {
@@ -37,8 +38,8 @@ Result<json> ReadFieldValues(const json& value) {
     }
     given[name] = v;
   }
-  CAIRN_ASSIGN_OR_RETURN(engine::JobSchedule s, engine::ParseJobSchedule(given, engine::JobSchedule{}));
-  const json canonical = engine::JobScheduleToJson(s, TimePoint());
+  CAIRN_ASSIGN_OR_RETURN(control::JobSchedule s, control::ParseJobSchedule(given, control::JobSchedule{}));
+  const json canonical = control::JobScheduleToJson(s, TimePoint());
   json out = json::object();
   for (const auto& [key, v] : given.items()) out[key] = canonical[key];
   return out;
@@ -140,8 +141,8 @@ Result<Response> UpdatePolicy(ApiService& service, const Request& request) {
     CAIRN_ASSIGN_OR_RETURN(auto workloads, WorkloadsOfPolicy(tx, p.id));
     const TimePoint now = service.clock.Now();
     for (const auto& w : workloads) {
-      CAIRN_ASSIGN_OR_RETURN(engine::JobSchedule s,
-                             engine::ParseJobSchedule(*update.field_values, StoredSchedule(w, now)));
+      CAIRN_ASSIGN_OR_RETURN(control::JobSchedule s,
+                             control::ParseJobSchedule(*update.field_values, StoredSchedule(w, now)));
       db::WorkloadUpdate wu;
       wu.jobschedule = StoredForm(s, now);
       CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(tx).Update(w.id, wu).status());
@@ -261,27 +262,30 @@ Result<Response> ShowQuotaType(ApiService& service, const Request& request) {
   return Response::Json(200, {{"quota_type", QuotaTypeView(*t)}});
 }
 
+// One item of {"allowed_quotas": [...]} (POST /project_allowed_quotas/{project}).
+const RequestSchema kQuotaCreate = {
+    String("quota_type_id", 64).Required(),
+    String("project_id", 64),
+    Integer("allowed_value", -1).Required(),  // -1: unlimited
+    Integer("high_watermark", -1),
+};
+
+// The members of {"allowed_quotas": {...}} of an update.
+const RequestSchema kQuotaUpdate = {
+    Integer("allowed_value", -1),
+    Integer("high_watermark", -1),
+};
+
 Result<db::AllowedQuota> ReadQuota(const json& item, const std::string& path, std::string_view project_id) {
-  if (!item.is_object()) return Status::InvalidArgument("Invalid value for '" + path + "': expected an object");
+  CAIRN_ASSIGN_OR_RETURN(json in, ValidateRequest(item, kQuotaCreate, path));
   db::AllowedQuota q;
   q.project_id = std::string(project_id);
-  const json* type = FindMember(item, "quota_type_id");
-  if (type == nullptr) return Status::InvalidArgument("Invalid value for '" + path + ".quota_type_id': missing");
-  CAIRN_ASSIGN_OR_RETURN(q.quota_type_id, ReadString(*type, path + ".quota_type_id", 64));
-  q.quota_type_id = AsciiLower(q.quota_type_id);
-  if (const json* v = FindMember(item, "project_id")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string given, ReadString(*v, path + ".project_id", 64));
-    if (!given.empty() && given != project_id) {
-      return Status::InvalidArgument("Invalid value for '" + path + ".project_id': does not match the URL's project");
-    }
+  q.quota_type_id = AsciiLower(in["quota_type_id"].get<std::string>());
+  if (const std::string given = in.value("project_id", ""); !given.empty() && given != project_id) {
+    return Status::InvalidArgument("Invalid value for '" + path + ".project_id': does not match the URL's project");
   }
-  const json* allowed = FindMember(item, "allowed_value");
-  if (allowed == nullptr) return Status::InvalidArgument("Invalid value for '" + path + ".allowed_value': missing");
-  CAIRN_ASSIGN_OR_RETURN(q.allowed_value, ReadInt(*allowed, path + ".allowed_value", -1));
-  q.high_watermark = q.allowed_value;
-  if (const json* v = FindMember(item, "high_watermark")) {
-    CAIRN_ASSIGN_OR_RETURN(q.high_watermark, ReadInt(*v, path + ".high_watermark", -1));
-  }
+  q.allowed_value = in["allowed_value"].get<int64_t>();
+  q.high_watermark = in.value("high_watermark", q.allowed_value);
   if (q.allowed_value >= 0 && q.high_watermark > q.allowed_value) {
     return Status::InvalidArgument("Invalid value for '" + path + ".high_watermark': above allowed_value");
   }
@@ -362,13 +366,10 @@ Result<Response> UpdateQuota(ApiService& service, const Request& request) {
   const json* in = FindMember(body, "allowed_quotas");
   if (in != nullptr && in->is_array() && in->size() == 1) in = &(*in)[0];
   if (in == nullptr || !in->is_object()) return Status::InvalidArgument("The request body must contain the object 'allowed_quotas'.");
+  CAIRN_ASSIGN_OR_RETURN(json given, ValidateRequest(*in, kQuotaUpdate, "allowed_quotas"));
   db::AllowedQuotaUpdate update;
-  if (const json* v = FindMember(*in, "allowed_value")) {
-    CAIRN_ASSIGN_OR_RETURN(update.allowed_value, ReadInt(*v, "allowed_quotas.allowed_value", -1));
-  }
-  if (const json* v = FindMember(*in, "high_watermark")) {
-    CAIRN_ASSIGN_OR_RETURN(update.high_watermark, ReadInt(*v, "allowed_quotas.high_watermark", -1));
-  }
+  if (const json* v = FindMember(given, "allowed_value")) update.allowed_value = v->get<int64_t>();
+  if (const json* v = FindMember(given, "high_watermark")) update.high_watermark = v->get<int64_t>();
   // The values not sent are read in the transaction that writes, so the
   // high_watermark <= allowed_value check holds against concurrent updates.
   db::AllowedQuota updated;

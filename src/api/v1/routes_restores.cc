@@ -4,16 +4,14 @@
 #include "api/v1/service.h"
 #include "common/json_input.h"
 #include "common/strings.h"
-#include "db/job_repository.h"
+#include "control/restore_manager.h"
 #include "db/restore_repository.h"
 #include "db/snapshot_repository.h"
-#include "db/workload_repository.h"
 
 namespace cairn::api {
 namespace {
 
 using nlohmann::json;
-namespace rs = db::restore_status;
 
 Status RestoreNotFound(std::string_view id) {
   return Status::NotFound("Restore " + std::string(id) + " could not be found.");
@@ -58,32 +56,14 @@ Result<Response> CreateRestore(ApiService& service, const Request& request) {
     if (d.volume_id) contents.volume_ids.insert(*d.volume_id);
   }
   CAIRN_ASSIGN_OR_RETURN(RestoreRequest parsed, ParseRestoreRequest(body, contents));
-  db::Restore created;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("create restore", [&](db::Executor& tx) -> Status {
-    // The snapshot's status is read in the transaction that records the
-    // restore, so a concurrent delete cannot slip in between.
-    CAIRN_ASSIGN_OR_RETURN(db::Snapshot current, db::SnapshotRepository(tx).Get(s.id));
-    if (current.status != db::snapshot_status::kAvailable) {
-      return Status::Conflict("Snapshot " + s.id + " is " + current.status +
-                              ": only an available snapshot can be restored.");
-    }
-    db::Job job = MakeJob(request, db::job_kind::kRestoreCreate, "", s.workload_id, s.project_id,
-                          {{"snapshot_id", s.id}});
-    CAIRN_RETURN_IF_ERROR(db::LockWorkloadForJob(tx, s.workload_id, job));
-    db::Restore r;
-    r.snapshot_id = s.id;
-    r.workload_id = s.workload_id;
-    r.project_id = s.project_id;
-    r.user_id = request.auth->user_id();
-    r.name = parsed.name;
-    r.description = parsed.description;
-    r.restore_type = parsed.restore_type;
-    r.options = parsed.options;
-    r.size = s.restore_size;
-    CAIRN_ASSIGN_OR_RETURN(created, db::RestoreRepository(tx).Create(std::move(r)));
-    job.object_id = created.id;
-    return db::JobRepository(tx).Enqueue(job).status();
-  }));
+  db::Restore r;
+  r.user_id = request.auth->user_id();
+  r.name = parsed.name;
+  r.description = parsed.description;
+  r.restore_type = parsed.restore_type;
+  r.options = parsed.options;
+  CAIRN_ASSIGN_OR_RETURN(db::Restore created, control::RestoreManager(service.db, service.clock)
+                                                  .Create(s, std::move(r), JobOriginOf(request)));
   Audit(service, request, "snapshot_restore", "restore", created.id, s.id + " " + parsed.restore_type);
   return Response::Json(202, {{"restore", RestoreView(created, LinkBaseOf(request), true)}});
 }
@@ -128,11 +108,8 @@ Result<Response> ShowRestore(ApiService& service, const Request& request) {
 Result<Response> DeleteRestore(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, LoadRestore(service, request));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_delete", r.project_id, r.user_id));
-  if (r.status != rs::kAvailable && r.status != rs::kError && r.status != rs::kCancelled) {
-    return Status::Conflict("Restore " + r.id + " is " + r.status + ": only a finished restore can be deleted.");
-  }
   // Deleting a restore forgets its record; the servers it built stay.
-  CAIRN_RETURN_IF_ERROR(db::RestoreRepository(service.db).SoftDelete(r.id));
+  CAIRN_RETURN_IF_ERROR(control::RestoreManager(service.db, service.clock).Delete(r));
   Audit(service, request, "restore_delete", "restore", r.id);
   return Response::NoBody(202);
 }
@@ -140,32 +117,7 @@ Result<Response> DeleteRestore(ApiService& service, const Request& request) {
 Result<Response> CancelRestore(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Restore r, LoadRestore(service, request));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "restore:restore_cancel", r.project_id, r.user_id));
-  const std::vector<std::string> running = {std::string(rs::kCreated), std::string(rs::kExecuting)};
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("cancel restore", [&](db::Executor& tx) -> Status {
-    db::JobRepository jobs(tx);
-    db::JobFilter filter;
-    filter.object_id = r.id;
-    filter.kind = std::string(db::job_kind::kRestoreCreate);
-    filter.statuses = {std::string(db::job_status::kQueued)};
-    CAIRN_ASSIGN_OR_RETURN(auto queued, jobs.List(filter));
-    db::RestoreRepository restores(tx);
-    if (!queued.empty() && jobs.CancelQueued(queued.front().id).ok()) {
-      CAIRN_RETURN_IF_ERROR(restores.SetStatusIf(r.id, running, rs::kCancelled));
-      db::RestoreUpdate update;
-      update.finished_at = service.clock.Now();
-      update.progress_msg = "Cancelled before it started.";
-      CAIRN_RETURN_IF_ERROR(restores.Update(r.id, update).status());
-      Status unlock = db::WorkloadRepository(tx).SetStatusIf(
-          r.workload_id, {std::string(db::workload_status::kLocked)}, db::workload_status::kAvailable);
-      return unlock.code() == ErrorCode::kConflict ? Status::OK() : unlock;
-    }
-    Status set = restores.SetStatusIf(r.id, running, rs::kCancelling);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Restore " + r.id + " is " + r.status + ": only a running restore can be cancelled.");
-    }
-    CAIRN_RETURN_IF_ERROR(set);
-    return jobs.Enqueue(MakeJob(request, db::job_kind::kRestoreCancel, r.id, r.workload_id, r.project_id)).status();
-  }));
+  CAIRN_RETURN_IF_ERROR(control::RestoreManager(service.db, service.clock).Cancel(r, JobOriginOf(request)));
   Audit(service, request, "restore_cancel", "restore", r.id);
   return Response::NoBody(202);
 }

@@ -1,5 +1,6 @@
 // Routes of settings, the global job scheduler switch and trusts.
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
@@ -8,7 +9,7 @@
 #include "db/setting_repository.h"
 #include "db/trust_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 namespace cairn::api {
 namespace {
@@ -151,20 +152,20 @@ Result<Response> SetScheduler(ApiService& service, const Request& request, bool 
 
 // ---- trusts --------------------------------------------------------------------
 
+// The members of {"trusts": {...}} of POST /trusts.
+const RequestSchema kTrustCreate = {
+    String("role_name", 255).NotBlank(),
+    Bool("is_cloud_trust"),
+};
+
 Result<Response> CreateTrust(ApiService& service, const Request& request) {
   const std::string project = request.PathParam("project_id");
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "trust:trust_create", project));
   CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
   CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "trusts"));
-  std::string role = "member";
-  if (const json* v = FindMember(in, "role_name")) {
-    CAIRN_ASSIGN_OR_RETURN(role, ReadString(*v, "trusts.role_name", 255));
-  }
-  bool cloud = false;
-  if (const json* v = FindMember(in, "is_cloud_trust")) {
-    CAIRN_ASSIGN_OR_RETURN(cloud, ReadBool(*v, "trusts.is_cloud_trust"));
-  }
-  if (Trim(role).empty()) return Status::InvalidArgument("Invalid value for 'trusts.role_name': empty");
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kTrustCreate, "trusts"));
+  const std::string role = in.value("role_name", "member");
+  const bool cloud = in.value("is_cloud_trust", false);
   if (cloud && !request.auth->is_admin) {
     return Status::PermissionDenied("Only an admin can create a cloud trust.");
   }

@@ -3,16 +3,14 @@
 #include "api/v1/service.h"
 #include "common/json_input.h"
 #include "common/strings.h"
-#include "db/job_repository.h"
+#include "control/snapshot_manager.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/snapshot_queue.h"
 
 namespace cairn::api {
 namespace {
 
 using nlohmann::json;
-namespace ss = db::snapshot_status;
 
 Status SnapshotNotFound(std::string_view id) {
   return Status::NotFound("Snapshot " + std::string(id) + " could not be found.");
@@ -104,47 +102,17 @@ Result<Response> DeleteSnapshot(ApiService& service, const Request& request) {
   // The delete locks the workload like a snapshot or a restore (a running
   // one reads the chains the merge rewrites): 409 while the workload is
   // locked; the workload is available again once the snapshot is gone.
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete snapshot", [&](db::Executor& tx) -> Status {
-    return engine::QueueSnapshotDelete(
-        tx, s, MakeJob(request, db::job_kind::kSnapshotDelete, s.id, s.workload_id, s.project_id));
-  }));
+  CAIRN_RETURN_IF_ERROR(control::SnapshotManager(service.db, service.clock).Delete(s, JobOriginOf(request)));
   Audit(service, request, "snapshot_delete", "snapshot", s.id);
   return Response::NoBody(202);
 }
 
-// Cancels a snapshot. When its job is still queued, no engine has touched it:
-// the job is dropped and the snapshot is cancelled at once. When an engine
-// runs it, the snapshot goes to "cancelling" and the engine stops and cleans.
+// Cancels a snapshot (SnapshotManager::Cancel): at once while its job is
+// still queued, else the engine running it stops and cleans.
 Result<Response> CancelSnapshot(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Snapshot s, LoadSnapshot(service, request));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "snapshot:snapshot_cancel", s.project_id, s.user_id));
-  const std::vector<std::string> running = {std::string(ss::kCreating), std::string(ss::kExecuting),
-                                            std::string(ss::kUploading)};
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("cancel snapshot", [&](db::Executor& tx) -> Status {
-    db::JobRepository jobs(tx);
-    db::JobFilter filter;
-    filter.object_id = s.id;
-    filter.kind = std::string(db::job_kind::kSnapshotCreate);
-    filter.statuses = {std::string(db::job_status::kQueued)};
-    CAIRN_ASSIGN_OR_RETURN(auto queued, jobs.List(filter));
-    db::SnapshotRepository snapshots(tx);
-    if (!queued.empty() && jobs.CancelQueued(queued.front().id).ok()) {
-      CAIRN_RETURN_IF_ERROR(snapshots.SetStatusIf(s.id, running, ss::kCancelled));
-      db::SnapshotUpdate update;
-      update.finished_at = service.clock.Now();
-      update.progress_msg = "Cancelled before it started.";
-      CAIRN_RETURN_IF_ERROR(snapshots.Update(s.id, update).status());
-      Status unlock = db::WorkloadRepository(tx).SetStatusIf(
-          s.workload_id, {std::string(db::workload_status::kLocked)}, db::workload_status::kAvailable);
-      return unlock.code() == ErrorCode::kConflict ? Status::OK() : unlock;
-    }
-    Status set = snapshots.SetStatusIf(s.id, running, ss::kCancelling);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Snapshot " + s.id + " is " + s.status + ": only a running snapshot can be cancelled.");
-    }
-    CAIRN_RETURN_IF_ERROR(set);
-    return jobs.Enqueue(MakeJob(request, db::job_kind::kSnapshotCancel, s.id, s.workload_id, s.project_id)).status();
-  }));
+  CAIRN_RETURN_IF_ERROR(control::SnapshotManager(service.db, service.clock).Cancel(s, JobOriginOf(request)));
   Audit(service, request, "snapshot_cancel", "snapshot", s.id);
   return Response::NoBody(202);
 }

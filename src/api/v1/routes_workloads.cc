@@ -3,17 +3,17 @@
 #include <set>
 
 #include "api/fault.h"
+#include "api/request_schema.h"
 #include "api/v1/service.h"
 #include "api/v1/workload_access.h"
 #include "common/json_input.h"
 #include "common/strings.h"
-#include "db/job_repository.h"
+#include "control/job_schedule.h"
+#include "control/snapshot_manager.h"
+#include "control/workload_manager.h"
 #include "db/policy_repository.h"
-#include "db/quota_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/job_schedule.h"
-#include "engine/snapshot_queue.h"
 
 namespace cairn::api {
 namespace {
@@ -23,6 +23,48 @@ namespace ws = db::workload_status;
 
 constexpr size_t kMaxName = 255;
 constexpr size_t kMaxDescription = 4096;
+
+// The members of {"workload": {...}} on create (POST /workloads). The
+// instances' items (server ids, with Nova), metadata's values, the policy and
+// the schedule's members are read by ReadInstances, ReadMetadata,
+// ReadPolicyId and ParseJobSchedule, in their clients' spellings.
+const RequestSchema kWorkloadCreate = {
+    String("name", kMaxName),
+    String("description", kMaxDescription),
+    String("workload_type_id", 64),
+    String("source_platform", 64),
+    Bool("encryption"),
+    String("availability_zone", kMaxName),
+    Object("metadata"),
+    String("policy_id", 64),
+    Object("jobschedule"),
+    ListOf("instances", Any("instance")).Required(),
+};
+
+// The members of {"workload": {...}} on update (PUT /workloads/{id}); every
+// one optional. instances is checked after the workload's status (a 409
+// comes first), by ReadInstances.
+const RequestSchema kWorkloadUpdate = {
+    String("name", kMaxName),
+    String("description", kMaxDescription),
+    Object("metadata"),
+    Object("jobschedule"),
+    String("policy_id", 64),
+};
+
+// The members of {"snapshot": {...}} of a snapshot request (POST /workloads/{id}).
+const RequestSchema kSnapshotCreate = {
+    String("name", kMaxName),
+    String("description", kMaxDescription),
+    Bool("is_scheduled"),
+    OneOf("snapshot_type", {"full", "incremental"}),
+};
+
+// The text of validated member `key` of `in`, if present.
+std::optional<std::string> TextOf(const json& in, std::string_view key) {
+  const json* v = FindMember(in, key);
+  return v ? std::optional<std::string>(v->get<std::string>()) : std::nullopt;
+}
 
 // The detail view every answer about one workload gives (create, show,
 // update): with the snapshots' storage use as {usage, snapshots}.
@@ -118,12 +160,12 @@ Result<json> ReadMetadata(const json& value) {
 }
 
 // Applies a workload policy's field values over a schedule.
-Result<engine::JobSchedule> ApplyPolicy(const db::Policy& policy, const engine::JobSchedule& schedule) {
+Result<control::JobSchedule> ApplyPolicy(const db::Policy& policy, const control::JobSchedule& schedule) {
   json fields = json::object();
   for (const char* key : {"interval", "fullbackup_interval", "retention_policy_type", "retention_policy_value"}) {
     if (const json* v = FindMember(policy.field_values, key)) fields[key] = *v;
   }
-  return engine::ParseJobSchedule(fields, schedule);
+  return control::ParseJobSchedule(fields, schedule);
 }
 
 // Checks the policy_id of a create/update against the project's assigned
@@ -158,6 +200,20 @@ Result<std::optional<std::string>> ReadPolicyId(const json& body) {
   return std::optional<std::string>(AsciiLower(id));
 }
 
+// The workload type a validated create body names (by id, any case): none
+// when it names none (the default type then). 400 when there is no such type.
+Result<std::optional<std::string>> ReadWorkloadType(ApiService& service, const json& in) {
+  const std::string type_id = TextOf(in, "workload_type_id").value_or("");
+  if (Trim(type_id).empty()) return std::optional<std::string>();
+  auto type = LooksLikeId(type_id) ? db::WorkloadRepository(service.db).GetType(AsciiLower(type_id))
+                                   : Result<db::WorkloadType>(Status::NotFound(""));
+  if (!type.ok()) {
+    if (type.status().code() != ErrorCode::kNotFound) return type.status();
+    return Status::InvalidArgument("Workload type " + Quoted(type_id) + " does not exist.");
+  }
+  return std::optional<std::string>(type->id);
+}
+
 Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   const std::string project = request.PathParam("project_id");
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_create", project));
@@ -165,43 +221,23 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
   const TimePoint now = service.clock.Now();
 
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kWorkloadCreate));
+
   db::Workload w;
   w.project_id = project;
   w.user_id = request.auth->user_id();
-  w.name = "workload";
-  if (const json* v = FindMember(in, "name")) {
-    CAIRN_ASSIGN_OR_RETURN(w.name, ReadString(*v, "name", kMaxName));
+  w.name = TextOf(in, "name").value_or("workload");
+  w.description = TextOf(in, "description").value_or("");
+  CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> type_id, ReadWorkloadType(service, in));
+  if (type_id) w.workload_type_id = *type_id;
+  if (const auto platform = TextOf(in, "source_platform"); platform && !platform->empty() &&
+                                                            AsciiLower(*platform) != "openstack") {
+    return Status::InvalidArgument("Invalid value for 'source_platform': only \"openstack\" is supported");
   }
-  if (const json* v = FindMember(in, "description")) {
-    CAIRN_ASSIGN_OR_RETURN(w.description, ReadString(*v, "description", kMaxDescription));
+  if (const json* v = FindMember(in, "encryption"); v && v->get<bool>()) {
+    return Status::InvalidArgument("Invalid value for 'encryption': encrypted workloads are not supported yet");
   }
-  if (const json* v = FindMember(in, "workload_type_id")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string type_id, ReadString(*v, "workload_type_id", 64));
-    if (!Trim(type_id).empty()) {
-      auto type = LooksLikeId(type_id) ? db::WorkloadRepository(service.db).GetType(AsciiLower(type_id))
-                                       : Result<db::WorkloadType>(Status::NotFound(""));
-      if (!type.ok()) {
-        if (type.status().code() != ErrorCode::kNotFound) return type.status();
-        return Status::InvalidArgument("Workload type " + Quoted(type_id) + " does not exist.");
-      }
-      w.workload_type_id = type->id;
-    }
-  }
-  if (const json* v = FindMember(in, "source_platform")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string platform, ReadString(*v, "source_platform", 64));
-    if (AsciiLower(platform) != "openstack" && !platform.empty()) {
-      return Status::InvalidArgument("Invalid value for 'source_platform': only \"openstack\" is supported");
-    }
-  }
-  if (const json* v = FindMember(in, "encryption")) {
-    CAIRN_ASSIGN_OR_RETURN(bool encrypted, ReadBool(*v, "encryption"));
-    if (encrypted) {
-      return Status::InvalidArgument("Invalid value for 'encryption': encrypted workloads are not supported yet");
-    }
-  }
-  if (const json* v = FindMember(in, "availability_zone")) {
-    CAIRN_ASSIGN_OR_RETURN(w.availability_zone, ReadString(*v, "availability_zone", kMaxName));
-  }
+  w.availability_zone = TextOf(in, "availability_zone").value_or("");
   if (const json* v = FindMember(in, "metadata")) {
     CAIRN_ASSIGN_OR_RETURN(w.metadata, ReadMetadata(*v));
   }
@@ -210,9 +246,9 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
     CAIRN_ASSIGN_OR_RETURN(policy_id, ReadPolicyId(json{{"policy_id", w.metadata["policy_id"]}}));
   }
 
-  engine::JobSchedule schedule = engine::DefaultJobSchedule(now);
+  control::JobSchedule schedule = control::DefaultJobSchedule(now);
   if (const json* v = FindMember(in, "jobschedule")) {
-    CAIRN_ASSIGN_OR_RETURN(schedule, engine::ParseJobSchedule(*v, schedule));
+    CAIRN_ASSIGN_OR_RETURN(schedule, control::ParseJobSchedule(*v, schedule));
   }
   CAIRN_ASSIGN_OR_RETURN(auto policy, ChoosePolicy(service, project, policy_id));
   if (policy) {
@@ -221,19 +257,10 @@ Result<Response> CreateWorkload(ApiService& service, const Request& request) {
   }
   w.jobschedule = StoredForm(schedule, now);
 
-  const json* instances = FindMember(in, "instances");
-  if (instances == nullptr) return Status::InvalidArgument("The workload must list its 'instances'.");
-  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, *instances, project, ""));
+  CAIRN_ASSIGN_OR_RETURN(w.vms, ReadInstances(service, request, in["instances"], project, ""));
 
-  db::Workload created;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("create workload", [&](db::Executor& tx) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(auto counts, db::WorkloadRepository(tx).CountByProject(project));
-    CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, project, db::kQuotaTypeWorkloadsId, "Workloads", counts.workloads + 1));
-    CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, project, db::kQuotaTypeVmsId, "VMs",
-                                       counts.vms + static_cast<int64_t>(w.vms.size())));
-    CAIRN_ASSIGN_OR_RETURN(created, db::WorkloadRepository(tx).Create(w));
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadCreate, created.id, created.id, project)).status();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(db::Workload created,
+                         control::WorkloadManager(service.db, service.clock).Create(w, JobOriginOf(request)));
   Audit(service, request, "workload_create", "workload", created.id, created.name);
   CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, created));
   return Response::Json(202, {{"workload", std::move(view)}});
@@ -280,14 +307,11 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(json body, JsonObjectBody(request));
   CAIRN_ASSIGN_OR_RETURN(json in, RequireObjectMember(body, "workload"));
   if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kWorkloadUpdate));
   const TimePoint now = service.clock.Now();
   db::WorkloadUpdate update;
-  if (const json* v = FindMember(in, "name")) {
-    CAIRN_ASSIGN_OR_RETURN(update.name, ReadString(*v, "name", kMaxName));
-  }
-  if (const json* v = FindMember(in, "description")) {
-    CAIRN_ASSIGN_OR_RETURN(update.description, ReadString(*v, "description", kMaxDescription));
-  }
+  update.name = TextOf(in, "name");
+  update.description = TextOf(in, "description");
   json metadata = w.metadata;
   bool metadata_changed = false;
   json given_metadata = json::object();
@@ -296,10 +320,10 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     for (const auto& [k, value] : given_metadata.items()) metadata[k] = value;
     metadata_changed = true;
   }
-  engine::JobSchedule schedule = StoredSchedule(w, now);
+  control::JobSchedule schedule = StoredSchedule(w, now);
   bool schedule_changed = false;
   if (const json* v = FindMember(in, "jobschedule")) {
-    CAIRN_ASSIGN_OR_RETURN(schedule, engine::ParseJobSchedule(*v, schedule));
+    CAIRN_ASSIGN_OR_RETURN(schedule, control::ParseJobSchedule(*v, schedule));
     schedule_changed = true;
   }
   CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> policy_id, ReadPolicyId(in));
@@ -322,21 +346,7 @@ Result<Response> UpdateWorkload(ApiService& service, const Request& request) {
     }
     CAIRN_ASSIGN_OR_RETURN(update.vms, ReadInstances(service, request, *v, w.project_id, w.id));
   }
-  // The VMs quota is checked in the transaction that writes the new set, so
-  // two concurrent updates cannot both pass it.
-  db::Workload updated;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("update workload", [&](db::Executor& tx) -> Status {
-    db::WorkloadRepository workloads(tx);
-    if (update.vms) {
-      CAIRN_ASSIGN_OR_RETURN(db::Workload current, workloads.Get(w.id));
-      CAIRN_ASSIGN_OR_RETURN(auto counts, workloads.CountByProject(w.project_id));
-      CAIRN_RETURN_IF_ERROR(db::EnforceQuota(tx, w.project_id, db::kQuotaTypeVmsId, "VMs",
-                                         counts.vms - static_cast<int64_t>(current.vms.size()) +
-                                             static_cast<int64_t>(update.vms->size())));
-    }
-    CAIRN_ASSIGN_OR_RETURN(updated, workloads.Update(w.id, update));
-    return Status::OK();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(db::Workload updated, control::WorkloadManager(service.db, service.clock).Modify(w.id, update));
   Audit(service, request, "workload_update", "workload", w.id);
   CAIRN_ASSIGN_OR_RETURN(json view, DetailView(service, request, updated));
   return Response::Json(200, {{"workload", std::move(view)}});
@@ -346,16 +356,8 @@ Result<Response> DeleteWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_delete", w.project_id, w.user_id));
   CAIRN_ASSIGN_OR_RETURN(bool database_only, QueryFlag(request, "database_only"));
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("delete workload", [&](db::Executor& tx) -> Status {
-    Status set = db::WorkloadRepository(tx).SetStatusIf(
-        w.id, {std::string(ws::kAvailable), std::string(ws::kError), std::string(ws::kCreating)}, ws::kDeleting);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Workload " + w.id + " cannot be deleted while a snapshot or restore runs (status " +
-                              w.status + ").");
-    }
-    CAIRN_RETURN_IF_ERROR(set);
-    return db::JobRepository(tx).Enqueue(MakeJob(request, db::job_kind::kWorkloadDelete, w.id, w.id, w.project_id, {{"database_only", database_only}})).status();
-  }));
+  CAIRN_RETURN_IF_ERROR(
+      control::WorkloadManager(service.db, service.clock).Delete(w, database_only, JobOriginOf(request)));
   Audit(service, request, "workload_delete", "workload", w.id, database_only ? "database_only" : "");
   return Response::NoBody(202);
 }
@@ -371,39 +373,18 @@ Result<Response> SnapshotWorkload(ApiService& service, const Request& request) {
       in = *s;
     }
   }
+  CAIRN_ASSIGN_OR_RETURN(in, ValidateRequest(in, kSnapshotCreate));
   db::Snapshot s;
   s.workload_id = w.id;
   s.project_id = w.project_id;
   s.user_id = request.auth->user_id();
-  s.name = "snapshot";
-  if (const json* v = FindMember(in, "name")) {
-    CAIRN_ASSIGN_OR_RETURN(s.name, ReadString(*v, "name", kMaxName));
-  }
-  if (const json* v = FindMember(in, "description")) {
-    CAIRN_ASSIGN_OR_RETURN(s.description, ReadString(*v, "description", kMaxDescription));
-  }
-  if (const json* v = FindMember(in, "is_scheduled")) {
-    CAIRN_ASSIGN_OR_RETURN(s.is_scheduled, ReadBool(*v, "is_scheduled"));
-  }
+  s.name = TextOf(in, "name").value_or("snapshot");
+  s.description = TextOf(in, "description").value_or("");
+  if (const json* v = FindMember(in, "is_scheduled")) s.is_scheduled = v->get<bool>();
   CAIRN_ASSIGN_OR_RETURN(bool full, QueryFlag(request, "full"));
-  if (const json* v = FindMember(in, "snapshot_type")) {
-    CAIRN_ASSIGN_OR_RETURN(std::string type, ReadString(*v, "snapshot_type", 32));
-    type = AsciiLower(type);
-    if (type != "full" && type != "incremental") {
-      return Status::InvalidArgument("Invalid value for 'snapshot_type': expected \"full\" or \"incremental\"");
-    }
-    if (type == "full") full = true;
-  }
-  if (w.status == ws::kCreating) {
-    return Status::Conflict("Workload " + w.id + " is still being created; snapshot it once it is available.");
-  }
-  db::Snapshot created;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("snapshot workload", [&](db::Executor& tx) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(created, engine::QueueSnapshot(tx, w, s, full,
-                                                          MakeJob(request, db::job_kind::kSnapshotCreate, "", w.id,
-                                                                  w.project_id, nlohmann::json::object())));
-    return Status::OK();
-  }));
+  if (TextOf(in, "snapshot_type") == "full") full = true;
+  CAIRN_ASSIGN_OR_RETURN(db::Snapshot created,
+                         control::SnapshotManager(service.db, service.clock).Create(w, s, full, JobOriginOf(request)));
   Audit(service, request, "workload_snapshot", "snapshot", created.id, w.id);
   return Response::Json(202, {{"snapshot", SnapshotView(created, {}, {}, LinkBaseOf(request), false)}});
 }
@@ -414,70 +395,31 @@ Result<Response> SetScheduleEnabled(ApiService& service, const Request& request,
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, enabled ? "workload:workload_resume" : "workload:workload_pause",
                                   w.project_id, w.user_id));
   const TimePoint now = service.clock.Now();
-  engine::JobSchedule schedule = StoredSchedule(w, now);
+  control::JobSchedule schedule = StoredSchedule(w, now);
   schedule.enabled = enabled;
   db::WorkloadUpdate update;
   update.jobschedule = StoredForm(schedule, now);
-  CAIRN_RETURN_IF_ERROR(db::WorkloadRepository(service.db).Update(w.id, update).status());
+  CAIRN_RETURN_IF_ERROR(control::WorkloadManager(service.db, service.clock).Modify(w.id, update).status());
   Audit(service, request, enabled ? "workload_resume" : "workload_pause", "workload", w.id);
   return Response::NoBody(202);
-}
-
-// The 409 of an unlock or reset while `job` of workload `w` is queued or
-// running: the lock is the job's, and moving the workload to available under
-// it would let a second snapshot, restore or merge run beside it.
-Status BusyWithJob(const db::Workload& w, const db::Job& job, std::string_view what) {
-  return Status::Conflict("Workload " + w.id + " cannot be " + std::string(what) + " while its job " + job.id + " (" +
-                          job.kind + " of " + job.object_id + ") is " + job.status +
-                          ": cancel it or wait for it to end (an admin may reset the workload once the engine "
-                          "running the job has stopped).");
 }
 
 Result<Response> UnlockWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_unlock", w.project_id, w.user_id));
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("unlock workload", [&](db::Executor& tx) -> Status {
-    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, db::JobRepository(tx).ActiveOfWorkload(w.id));
-    if (!active.empty()) return BusyWithJob(w, active.front(), "unlocked");
-    Status set = db::WorkloadRepository(tx).SetStatusIf(
-        w.id, {std::string(ws::kLocked), std::string(ws::kAvailable), std::string(ws::kError)}, ws::kAvailable);
-    if (set.code() == ErrorCode::kConflict) {
-      return Status::Conflict("Workload " + w.id + " is " + w.status + ": it cannot be unlocked.");
-    }
-    return set;
-  }));
+  CAIRN_RETURN_IF_ERROR(control::WorkloadManager(service.db, service.clock).Unlock(w));
   Audit(service, request, "workload_unlock", "workload", w.id);
   return Response::NoBody(202);
 }
 
-// Queues a reset. Refused while a job of the workload is queued or running,
-// except for an admin when that job's engine has stopped: the job is ended
-// here (its engine gone, nobody else would end it) and the reset cleans up
-// after it.
+// Queues a reset (WorkloadManager::Reset): an admin's reset may end the
+// jobs of engines that stopped.
 Result<Response> ResetWorkload(ApiService& service, const Request& request) {
   CAIRN_ASSIGN_OR_RETURN(db::Workload w, LoadWorkload(service, request, request.PathParam("workload_id")));
   CAIRN_RETURN_IF_ERROR(Authorize(service, request, "workload:workload_reset", w.project_id, w.user_id));
-  if (w.status == ws::kDeleting) return Status::Conflict("Workload " + w.id + " is being deleted.");
   const bool admin = request.auth && request.auth->is_admin;
-  const TimePoint now = service.clock.Now();
-  std::vector<std::string> ended;
-  CAIRN_RETURN_IF_ERROR(service.db.Transaction("reset workload", [&](db::Executor& tx) -> Status {
-    db::JobRepository jobs(tx);
-    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Job> active, jobs.ActiveOfWorkload(w.id));
-    for (const db::Job& job : active) {
-      if (!admin || !db::EngineGone(job, now)) return BusyWithJob(w, job, "reset");
-    }
-    for (const db::Job& job : active) {
-      Status end = jobs.EndAbandoned(job.id,
-                                     "ended by a reset of workload " + w.id + ": engine " + job.claimed_by +
-                                         " stopped running it",
-                                     now);
-      if (end.code() == ErrorCode::kConflict) return BusyWithJob(w, job, "reset");
-      CAIRN_RETURN_IF_ERROR(end);
-      ended.push_back(job.id);
-    }
-    return jobs.Enqueue(MakeJob(request, db::job_kind::kWorkloadReset, w.id, w.id, w.project_id)).status();
-  }));
+  CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> ended,
+                         control::WorkloadManager(service.db, service.clock).Reset(w, admin, JobOriginOf(request)));
   Audit(service, request, "workload_reset", "workload", w.id,
         ended.empty() ? std::string() : "ended jobs of stopped engines: " + Join(ended, ", "));
   return Response::NoBody(202);

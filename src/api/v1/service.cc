@@ -7,7 +7,6 @@
 #include "common/strings.h"
 #include "common/uuid.h"
 #include "db/audit_repository.h"
-#include "db/job_repository.h"
 #include "openstack/keystone_admin.h"
 
 namespace cairn::api {
@@ -31,21 +30,14 @@ Status RouteAdder::operator()(std::string_view method, std::string_view path, Se
                      [service, handler = std::move(handler)](const Request& r) { return handler(*service, r); });
 }
 
-db::Job MakeJob(const Request& request, std::string_view kind, std::string_view object_id,
-                std::string_view workload_id, std::string_view project_id, nlohmann::json payload) {
-  db::Job job;
-  job.kind = std::string(kind);
-  job.object_id = std::string(object_id);
-  job.workload_id = std::string(workload_id);
-  job.project_id = std::string(project_id);
-  job.user_id = request.auth ? request.auth->user_id() : std::string();
-  payload["request_id"] = request.request_id;
-  // The jobs that act as the requesting user carry their token (until the
-  // job ends, however it ends: the job repository drops it); no other job
-  // stores it.
-  if (request.auth && db::JobActsAsUser(kind)) payload[std::string(db::kAuthTokenKey)] = request.auth->token.id;
-  job.payload = std::move(payload);
-  return job;
+control::JobOrigin JobOriginOf(const Request& request) {
+  control::JobOrigin origin;
+  origin.request_id = request.request_id;
+  if (request.auth) {
+    origin.user_id = request.auth->user_id();
+    origin.auth_token = request.auth->token.id;
+  }
+  return origin;
 }
 
 Credentials CredentialsOfToken(const openstack::Token& token) {

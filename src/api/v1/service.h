@@ -2,10 +2,12 @@
 // functions that add each group of routes to a Router.
 //
 // The handlers follow OpenStack's api -> manager split: they parse and
-// validate the request, enforce the policy, read and write the database, and
-// queue jobs for cairn-engine; they never run a workflow themselves. A request
-// that starts work (create workload, snapshot, restore, delete) is recorded
-// with its job in one transaction and answered 202 at once.
+// validate the request, enforce the policy, and hand each write to one
+// method of a manager (control/workload_manager.h, snapshot_manager.h,
+// restore_manager.h), which checks the quotas and records it with its job for
+// cairn-engine in one transaction; they never run a workflow themselves. A
+// request that starts work (create workload, snapshot, restore, delete) is
+// answered 202 at once.
 #pragma once
 
 #include <functional>
@@ -23,6 +25,7 @@
 #include "api/v1/views.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "control/job_origin.h"
 #include "db/database.h"
 #include "db/models.h"
 #include "target/store.h"
@@ -118,11 +121,9 @@ class RouteAdder {
   ApiService* service_;
 };
 
-// A queued job of `kind` about `object_id` of `workload_id` in `project_id`,
-// on behalf of the request's caller; `payload` gets the request id too.
-db::Job MakeJob(const Request& request, std::string_view kind, std::string_view object_id,
-                std::string_view workload_id, std::string_view project_id,
-                nlohmann::json payload = nlohmann::json::object());
+// The requester of the jobs the request starts (control/job_origin.h): the
+// caller's user id and token (none without auth) and the request id.
+control::JobOrigin JobOriginOf(const Request& request);
 
 // The policy credentials of a token's holder (user, project, roles, domains);
 // is_admin is left false: the caller decides it (PolicyEnforcer::IsAdmin).

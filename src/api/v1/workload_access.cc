@@ -16,18 +16,18 @@ Result<db::Workload> LoadWorkload(ApiService& service, const Request& request, s
   return w;
 }
 
-engine::JobSchedule StoredSchedule(const db::Workload& w, TimePoint now) {
-  auto parsed = engine::ParseJobSchedule(w.jobschedule.is_object() ? w.jobschedule : nlohmann::json::object(),
-                                         engine::DefaultJobSchedule(now));
-  return parsed.ok() ? *parsed : engine::DefaultJobSchedule(now);
+control::JobSchedule StoredSchedule(const db::Workload& w, TimePoint now) {
+  auto parsed = control::ParseJobSchedule(w.jobschedule.is_object() ? w.jobschedule : nlohmann::json::object(),
+                                         control::DefaultJobSchedule(now));
+  return parsed.ok() ? *parsed : control::DefaultJobSchedule(now);
 }
 
 nlohmann::json ScheduleView(const db::Workload& w, TimePoint now) {
-  return engine::JobScheduleToJson(StoredSchedule(w, now), now);
+  return control::JobScheduleToJson(StoredSchedule(w, now), now);
 }
 
-nlohmann::json StoredForm(const engine::JobSchedule& s, TimePoint now) {
-  nlohmann::json out = engine::JobScheduleToJson(s, now);
+nlohmann::json StoredForm(const control::JobSchedule& s, TimePoint now) {
+  nlohmann::json out = control::JobScheduleToJson(s, now);
   out.erase("nextrun");
   return out;
 }

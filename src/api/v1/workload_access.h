@@ -10,7 +10,7 @@
 #include "api/v1/service.h"
 #include "common/status.h"
 #include "db/models.h"
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 namespace cairn::api {
 
@@ -21,13 +21,13 @@ Result<db::Workload> LoadWorkload(ApiService& service, const Request& request, s
 
 // The workload's stored schedule (stored JSON is canonical); the default
 // schedule when none or an unreadable one is stored.
-engine::JobSchedule StoredSchedule(const db::Workload& workload, TimePoint now);
+control::JobSchedule StoredSchedule(const db::Workload& workload, TimePoint now);
 
 // The schedule as the workload views show it: canonical JSON with "nextrun"
 // when enabled.
 nlohmann::json ScheduleView(const db::Workload& workload, TimePoint now);
 
 // The form a schedule is stored in: canonical JSON without "nextrun".
-nlohmann::json StoredForm(const engine::JobSchedule& schedule, TimePoint now);
+nlohmann::json StoredForm(const control::JobSchedule& schedule, TimePoint now);
 
 }  // namespace cairn::api

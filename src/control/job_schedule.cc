@@ -1,4 +1,4 @@
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 #include <charconv>
 #include <cstdio>
@@ -10,7 +10,7 @@
 #include "common/json_input.h"
 #include "common/strings.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using nlohmann::json;
@@ -262,4 +262,4 @@ std::optional<TimePoint> NextRun(const JobSchedule& s, TimePoint now) {
   return to_sys(next);
 }
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

@@ -1,10 +1,10 @@
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 
 #include "common/json_input.h"
 #include "common/time.h"
 #include "target/layout.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using nlohmann::json;
@@ -317,4 +317,4 @@ Status WriteSnapshotDb(target::Store& store, const db::Snapshot& s) {
   return WriteJson(store, layout::SnapshotDb(s.workload_id, s.id), SnapshotToJson(s));
 }
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

@@ -1,4 +1,4 @@
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include "support/command.h"
 #include "target/layout.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using nlohmann::json;
@@ -54,4 +54,4 @@ TEST(TargetMetadataTest, WritesTheWorkloadmgrLayout) {
 }
 
 }  // namespace
-}  // namespace cairn::engine
+}  // namespace cairn::control

@@ -16,7 +16,7 @@
 #include "common/status.h"
 #include "common/time.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 
 enum class RetentionType {
   kSnapshotCount,  // "Number of Snapshots to Keep"
@@ -72,4 +72,4 @@ nlohmann::json JobScheduleToJson(const JobSchedule& schedule, TimePoint now);
 // the schedule is disabled or the next run would fall after end_date's day.
 std::optional<TimePoint> NextRun(const JobSchedule& schedule, TimePoint now);
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

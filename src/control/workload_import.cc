@@ -1,4 +1,4 @@
-#include "engine/workload_import.h"
+#include "control/workload_import.h"
 
 #include <algorithm>
 #include <map>
@@ -11,11 +11,11 @@
 #include "datamover/catalog.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "target/identity.h"
 #include "target/layout.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using nlohmann::json;
@@ -231,65 +231,56 @@ Status ChooseProject(const ImportRequest& request, const ProjectExists& project_
   return Status::OK();
 }
 
-// Imports one workload (see ImportWorkloads); fills `result`.
-Status ImportOne(db::Database& db, target::Store& store, const std::string& workload_id, const ImportRequest& request,
-                 const ProjectExists& project_exists, WorkloadImportResult& result) {
-  CAIRN_ASSIGN_OR_RETURN(bool exists, store.Exists(layout::WorkloadDir(workload_id)));
-  if (!exists) return Status::NotFound("not found on the backup target " + store.Describe());
-  CAIRN_ASSIGN_OR_RETURN(db::Workload w, ReadWorkload(store, workload_id));
-  if (w.project_id.empty() || w.user_id.empty()) {
-    return Status::InvalidArgument(layout::WorkloadDb(workload_id) + " names no project_id or no user_id");
-  }
-  result.name = w.name;
-  result.project_id = w.project_id;
-  result.user_id = w.user_id;
+// The snapshots of a workload the database records (deleted ones too) and
+// the images of its live ones, by store path: what the target's snapshots
+// may be backed by already (an upgrade).
+struct RecordedBackups {
+  std::map<std::string, std::string> images;  // image path -> disk id
+  std::set<std::string> snapshots;
+};
 
-  db::WorkloadRepository workloads(db);
-  db::SnapshotRepository snapshots(db);
-  Result<db::Workload> row = workloads.Get(workload_id, /*include_deleted=*/true);
-  if (!row.ok() && !row.status().IsNotFound()) return row.status();
-  const bool live = row.ok() && !row->deleted;
-  if (live && !request.upgrade) {
-    return Status::AlreadyExists("already in the database (import with upgrade to add the snapshots it lacks)");
+Result<RecordedBackups> ReadRecordedBackups(db::SnapshotRepository& snapshots, const std::string& workload_id) {
+  RecordedBackups out;
+  db::SnapshotFilter f;
+  f.workload_id = workload_id;
+  f.include_deleted = true;
+  CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> recorded, snapshots.List(f));
+  for (const auto& s : recorded) {
+    out.snapshots.insert(s.id);
+    if (s.deleted) continue;
+    CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
+    for (const auto& d : disks) out.images[d.path] = d.id;
   }
-  CAIRN_RETURN_IF_ERROR(ChooseProject(request, project_exists, live ? &*row : nullptr, w, result));
-  // The snapshots belong to the workload's owner (the database's, when it
-  // has the workload: it may have been reassigned since).
-  const std::string owner_project = live ? row->project_id : w.project_id;
-  const std::string owner_user = live ? row->user_id : w.user_id;
+  return out;
+}
 
-  // The images a snapshot's images may be backed by, by store path: those
-  // recorded already (upgrade), then those accepted here.
-  std::map<std::string, std::string> known_images;  // image path -> disk id
-  std::set<std::string> known_snapshots;
-  if (live) {
-    db::SnapshotFilter f;
-    f.workload_id = workload_id;
-    f.include_deleted = true;
-    CAIRN_ASSIGN_OR_RETURN(std::vector<db::Snapshot> recorded, snapshots.List(f));
-    for (const auto& s : recorded) {
-      known_snapshots.insert(s.id);
-      if (s.deleted) continue;
-      CAIRN_ASSIGN_OR_RETURN(std::vector<db::SnapshotDisk> disks, snapshots.ListDisks(s.id));
-      for (const auto& d : disks) known_images[d.path] = d.id;
-    }
-  }
+// The target's snapshots of the workload the database does not record, as
+// `owner` (project and user) owns them; those that cannot be read are
+// skipped in `result`.
+Result<std::vector<TargetSnapshot>> ReadNewSnapshots(target::Store& store, const std::string& workload_id,
+                                                     const std::set<std::string>& recorded, const db::Workload& owner,
+                                                     WorkloadImportResult& result) {
   std::vector<TargetSnapshot> pending;
   CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> ids, SnapshotIds(store, workload_id));
   for (const auto& id : ids) {
-    if (known_snapshots.count(id) != 0) continue;
+    if (recorded.count(id) != 0) continue;
     Result<TargetSnapshot> s = ReadSnapshot(store, workload_id, id);
     if (!s.ok()) {
       result.skipped.push_back("snapshot " + id + ": " + s.status().message());
       continue;
     }
-    s->snapshot.project_id = owner_project;
-    s->snapshot.user_id = owner_user;
+    s->snapshot.project_id = owner.project_id;
+    s->snapshot.user_id = owner.user_id;
     pending.push_back(std::move(*s));
   }
-  // A disk id recorded for another snapshot is not taken over (those of the
-  // deleted workload this import replaces go with it).
-  const bool replaces_deleted = !live && row.ok();
+  return pending;
+}
+
+// Skips (in `result`) the snapshots of `pending` with a disk id recorded for
+// another snapshot: it is not taken over (those of the deleted workload this
+// import replaces, when `replaces_deleted`, go with it).
+void DropTakenDisks(db::SnapshotRepository& snapshots, const std::string& workload_id, bool replaces_deleted,
+                    std::vector<TargetSnapshot>& pending, WorkloadImportResult& result) {
   for (auto it = pending.begin(); it != pending.end();) {
     std::string taken;
     for (const auto& d : it->disks) {
@@ -307,8 +298,16 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
       it = pending.erase(it);
     }
   }
-  // Parents before children, by the backing chains themselves: each pass
-  // takes the snapshots whose backing images are all known.
+}
+
+// The snapshots of `pending` to import, parents before children, by the
+// backing chains themselves: each pass takes the snapshots whose backing
+// images are all known (`known_images`, which grows with them; each disk's
+// parent is set from it). Those left are skipped in `result`, naming the
+// image they miss.
+std::vector<TargetSnapshot> OrderByChains(std::vector<TargetSnapshot> pending,
+                                          std::map<std::string, std::string>& known_images,
+                                          WorkloadImportResult& result) {
   std::vector<TargetSnapshot> chosen;
   for (bool progress = true; progress && !pending.empty();) {
     progress = false;
@@ -338,28 +337,40 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
       }
     }
   }
-  // The workload as it will be recorded.
-  if (!live) {
-    w.status = std::string(db::workload_status::kAvailable);
-    w.host.clear();
-    w.secret_uuid.clear();
-    if (!workloads.GetType(w.workload_type_id).ok()) w.workload_type_id = std::string(db::kParallelWorkloadTypeId);
-    if (!w.jobschedule.is_object()) w.jobschedule = json::object();
-    const json* enabled = FindMember(w.jobschedule, "enabled");
-    const Result<bool> was_enabled = enabled ? ReadBool(*enabled, "enabled") : Result<bool>(false);
-    if (!was_enabled.ok() || *was_enabled) {
-      result.schedule_note = "its schedule was imported disabled: create a trust and enable it again";
-    }
-    w.jobschedule["enabled"] = false;
-    int64_t usage = 0;
-    for (const auto& s : chosen) usage += s.snapshot.size;
-    w.storage_usage = usage;
+  return chosen;
+}
+
+// A workload new to the database as it will be recorded: available, its
+// schedule disabled (said in `result` when it was enabled: the trust it ran
+// with is not on this cloud), its storage use that of `chosen`.
+void PrepareNewWorkload(db::WorkloadRepository& workloads, const std::vector<TargetSnapshot>& chosen,
+                        db::Workload& w, WorkloadImportResult& result) {
+  w.status = std::string(db::workload_status::kAvailable);
+  w.host.clear();
+  w.secret_uuid.clear();
+  if (!workloads.GetType(w.workload_type_id).ok()) w.workload_type_id = std::string(db::kParallelWorkloadTypeId);
+  if (!w.jobschedule.is_object()) w.jobschedule = json::object();
+  const json* enabled = FindMember(w.jobschedule, "enabled");
+  const Result<bool> was_enabled = enabled ? ReadBool(*enabled, "enabled") : Result<bool>(false);
+  if (!was_enabled.ok() || *was_enabled) {
+    result.schedule_note = "its schedule was imported disabled: create a trust and enable it again";
   }
-  CAIRN_RETURN_IF_ERROR(db.Transaction("import workload " + workload_id, [&](db::Executor& tx) -> Status {
+  w.jobschedule["enabled"] = false;
+  int64_t usage = 0;
+  for (const auto& s : chosen) usage += s.snapshot.size;
+  w.storage_usage = usage;
+}
+
+// Records the import in one transaction: the workload when it is new
+// (`live` false; replacing its deleted row when `replaces_row`), the chosen
+// snapshots with their VMs and disks, and a live workload's storage use.
+Status RecordImport(db::Database& db, const std::string& workload_id, bool live, bool replaces_row,
+                    const db::Workload& w, const std::vector<TargetSnapshot>& chosen) {
+  return db.Transaction("import workload " + workload_id, [&](db::Executor& tx) -> Status {
     db::WorkloadRepository tx_workloads(tx);
     db::SnapshotRepository tx_snapshots(tx);
     if (!live) {
-      if (row.ok()) CAIRN_RETURN_IF_ERROR(tx_workloads.Erase(workload_id));
+      if (replaces_row) CAIRN_RETURN_IF_ERROR(tx_workloads.Erase(workload_id));
       CAIRN_RETURN_IF_ERROR(tx_workloads.Create(w).status());
     }
     for (const auto& s : chosen) {
@@ -372,7 +383,44 @@ Status ImportOne(db::Database& db, target::Store& store, const std::string& work
       CAIRN_RETURN_IF_ERROR(tx_workloads.Update(workload_id, {.storage_usage = usage.size}).status());
     }
     return Status::OK();
-  }));
+  });
+}
+
+// Imports one workload (see ImportWorkloads); fills `result`.
+Status ImportOne(db::Database& db, target::Store& store, const std::string& workload_id, const ImportRequest& request,
+                 const ProjectExists& project_exists, WorkloadImportResult& result) {
+  CAIRN_ASSIGN_OR_RETURN(bool exists, store.Exists(layout::WorkloadDir(workload_id)));
+  if (!exists) return Status::NotFound("not found on the backup target " + store.Describe());
+  CAIRN_ASSIGN_OR_RETURN(db::Workload w, ReadWorkload(store, workload_id));
+  if (w.project_id.empty() || w.user_id.empty()) {
+    return Status::InvalidArgument(layout::WorkloadDb(workload_id) + " names no project_id or no user_id");
+  }
+  result.name = w.name;
+  result.project_id = w.project_id;
+  result.user_id = w.user_id;
+
+  db::WorkloadRepository workloads(db);
+  db::SnapshotRepository snapshots(db);
+  Result<db::Workload> row = workloads.Get(workload_id, /*include_deleted=*/true);
+  if (!row.ok() && !row.status().IsNotFound()) return row.status();
+  const bool live = row.ok() && !row->deleted;
+  if (live && !request.upgrade) {
+    return Status::AlreadyExists("already in the database (import with upgrade to add the snapshots it lacks)");
+  }
+  CAIRN_RETURN_IF_ERROR(ChooseProject(request, project_exists, live ? &*row : nullptr, w, result));
+  // The snapshots belong to the workload's owner (the database's, when it
+  // has the workload: it may have been reassigned since).
+  const db::Workload& owner = live ? *row : w;
+  RecordedBackups recorded;
+  if (live) {
+    CAIRN_ASSIGN_OR_RETURN(recorded, ReadRecordedBackups(snapshots, workload_id));
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<TargetSnapshot> pending,
+                         ReadNewSnapshots(store, workload_id, recorded.snapshots, owner, result));
+  DropTakenDisks(snapshots, workload_id, /*replaces_deleted=*/!live && row.ok(), pending, result);
+  const std::vector<TargetSnapshot> chosen = OrderByChains(std::move(pending), recorded.images, result);
+  if (!live) PrepareNewWorkload(workloads, chosen, w, result);
+  CAIRN_RETURN_IF_ERROR(RecordImport(db, workload_id, live, row.ok(), w, chosen));
   result.snapshots_imported = static_cast<int64_t>(chosen.size());
   return Status::OK();
 }
@@ -459,4 +507,4 @@ Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, con
   return report;
 }
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

@@ -25,7 +25,7 @@
 #include "db/models.h"
 #include "target/store.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 
 // A workload the target holds.
 struct TargetWorkload {
@@ -99,4 +99,4 @@ struct ImportReport {
 Result<ImportReport> ImportWorkloads(db::Database& db, target::Store& store, const ImportRequest& request,
                                      const ProjectExists& project_exists);
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

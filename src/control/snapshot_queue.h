@@ -6,7 +6,7 @@
 #include "db/database.h"
 #include "db/models.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 
 // Inside the caller's transaction `tx`: checks the project's Snapshots and
 // Storage quotas, locks `workload` (it must be available), creates
@@ -28,4 +28,4 @@ Result<db::Snapshot> QueueSnapshot(db::Executor& tx, const db::Workload& workloa
 // the workload's or the snapshot's status otherwise.
 Status QueueSnapshotDelete(db::Executor& tx, const db::Snapshot& snapshot, db::Job job);
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

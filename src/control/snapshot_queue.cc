@@ -1,11 +1,11 @@
-#include "engine/snapshot_queue.h"
+#include "control/snapshot_queue.h"
 
 #include "db/job_repository.h"
 #include "db/quota_repository.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 
 Result<db::Snapshot> QueueSnapshot(db::Executor& tx, const db::Workload& workload, db::Snapshot snapshot, bool full,
                                    db::Job job) {
@@ -56,4 +56,4 @@ Status QueueSnapshotDelete(db::Executor& tx, const db::Snapshot& snapshot, db::J
   return db::JobRepository(tx).Enqueue(job).status();
 }
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

@@ -1,7 +1,7 @@
 // Disaster-recovery import: a target written the way the snapshot workflow
 // writes it (real qcow2 backups with manifests and *_db files), the database
 // wiped, and the workloads imported back from the target.
-#include "engine/workload_import.h"
+#include "control/workload_import.h"
 #include "target/identity.h"
 
 #include <gtest/gtest.h>
@@ -16,10 +16,10 @@
 #include "db/schema.h"
 #include "db/snapshot_repository.h"
 #include "db/workload_repository.h"
-#include "engine/target_metadata.h"
+#include "control/target_metadata.h"
 #include "target/layout.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using datamover::testing::ChangingDisk;
@@ -472,4 +472,4 @@ TEST(TargetMetadataFromJsonTest, ReadsTheOtherImplementationsSpellingsAndNamesBa
 }
 
 }  // namespace
-}  // namespace cairn::engine
+}  // namespace cairn::control

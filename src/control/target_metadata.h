@@ -13,7 +13,7 @@
 #include "db/models.h"
 #include "target/store.h"
 
-namespace cairn::engine {
+namespace cairn::control {
 
 nlohmann::json WorkloadToJson(const db::Workload& workload);
 nlohmann::json SnapshotToJson(const db::Snapshot& snapshot);
@@ -45,4 +45,4 @@ Status WriteDiskMetadata(target::Store& store, const db::Snapshot& snapshot, con
 // Writes snapshot_db: the last step of a snapshot (and again when its status changes).
 Status WriteSnapshotDb(target::Store& store, const db::Snapshot& snapshot);
 
-}  // namespace cairn::engine
+}  // namespace cairn::control

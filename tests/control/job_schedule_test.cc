@@ -1,9 +1,9 @@
-#include "engine/job_schedule.h"
+#include "control/job_schedule.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace cairn::engine {
+namespace cairn::control {
 namespace {
 
 using nlohmann::json;
@@ -123,4 +123,4 @@ TEST(JobScheduleTest, EndDateEndsTheSchedule) {
 }
 
 }  // namespace
-}  // namespace cairn::engine
+}  // namespace cairn::control
