@@ -1,5 +1,6 @@
 #include "engine/options.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 namespace cairn::engine {
@@ -144,6 +145,21 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
       .type = OptionType::kString,
       .default_value = "UTC",
       .help = "The time zone of backup_window (an IANA name such as Europe/Paris)."}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "connector_ip",
+      .type = OptionType::kString,
+      .default_value = "127.0.0.1",
+      .help = "The IP address a restore gives Cinder as the connector's when it attaches a new volume to a "
+              "datamover's host to write it (backends that export volumes to an address, such as iSCSI, need "
+              "the datamover host's address; NFS volumes are reached by path whatever it is)."}));
+  CAIRN_RETURN_IF_ERROR(registry.Register(Option{
+      .section = section,
+      .name = "restore_name_prefix",
+      .type = OptionType::kString,
+      .default_value = "cairn-restore-",
+      .help = "The start of the names of the ports, volumes and temporary images a restore creates (followed "
+              "by the first 8 characters of the restore's id and the VM's name), by which they can be found."}));
   return registry.Register(Option{
       .section = section,
       .name = "staging_dir",
@@ -175,6 +191,15 @@ Result<EngineOptions> EngineOptionsFromConfig(const Config& config) {
   CAIRN_ASSIGN_OR_RETURN(o.staging_dir, config.GetString(kSection, "staging_dir"));
   if (o.staging_dir.empty() || o.staging_dir[0] != '/') {
     return Status::InvalidArgument("[engine] staging_dir must be an absolute path, not \"" + o.staging_dir + "\"");
+  }
+  CAIRN_ASSIGN_OR_RETURN(o.connector_ip, config.GetString(kSection, "connector_ip"));
+  if (in6_addr a6; ::inet_pton(AF_INET, o.connector_ip.c_str(), &a6) != 1 &&
+                   ::inet_pton(AF_INET6, o.connector_ip.c_str(), &a6) != 1) {
+    return Status::InvalidArgument("[engine] connector_ip must be an IPv4 or IPv6 address, not \"" + o.connector_ip + "\"");
+  }
+  CAIRN_ASSIGN_OR_RETURN(o.restore_name_prefix, config.GetString(kSection, "restore_name_prefix"));
+  if (o.restore_name_prefix.size() > 64) {
+    return Status::InvalidArgument("[engine] restore_name_prefix must be at most 64 characters");
   }
   CAIRN_ASSIGN_OR_RETURN(int64_t per_host, config.GetInt(kSection, "max_snapshots_per_host"));
   o.max_snapshots_per_host = static_cast<int>(per_host);

@@ -23,6 +23,8 @@ struct EngineOptions {
   std::chrono::seconds datamover_stall_timeout{900};  // a task without progress for this long has failed
   std::chrono::seconds server_timeout{600};        // waits for Nova, Cinder and Glance
   std::string staging_dir = "/var/lib/cairn/staging";  // images restored for Glance uploads
+  std::string connector_ip = "127.0.0.1";  // the connector's address when a restore attaches a volume to a datamover host
+  std::string restore_name_prefix = "cairn-restore-";  // of the ports, volumes and images a restore creates
   int max_snapshots_per_host = 0;  // snapshots moving data at once per compute host; 0: no cap
   int max_snapshots_total = 0;     // ... in the whole cloud; 0: no cap
   // [scheduler]

@@ -252,6 +252,19 @@ void FakeCloud::AttachNow(const std::string& server_id, const std::string& volum
   RefreshServerRaw(s);
 }
 
+void FakeCloud::DetachNow(const std::string& server_id, const std::string& volume_id) {
+  std::lock_guard lock(mu_);
+  FakeServer& s = servers_.at(server_id);
+  FakeVolume& v = volumes_.at(volume_id);
+  auto& mine = s.server.attached_volumes;
+  mine.erase(std::remove_if(mine.begin(), mine.end(), [&](const auto& a) { return a.id == volume_id; }), mine.end());
+  auto& refs = v.volume.attachments;
+  refs.erase(std::remove_if(refs.begin(), refs.end(), [&](const auto& r) { return r.server_id == server_id; }),
+             refs.end());
+  if (refs.empty()) v.volume.status = "available";
+  RefreshServerRaw(s);
+}
+
 void FakeCloud::MoveServer(const std::string& server_id, const std::string& host) {
   std::lock_guard lock(mu_);
   servers_.at(server_id).server.host = host;
@@ -399,6 +412,11 @@ std::vector<os::Attachment> FakeCloud::Attachments() const {
   std::vector<os::Attachment> out;
   for (const auto& [id, a] : attachments_) out.push_back(a);
   return out;
+}
+
+std::vector<json> FakeCloud::Connectors() const {
+  std::lock_guard lock(mu_);
+  return connectors_;
 }
 
 std::vector<FakeDomainDisk> FakeCloud::DomainDisks(const std::string& host, const std::string& instance_name) const {

@@ -74,6 +74,8 @@ class FakeCloud final : public CloudDriver {
                         const std::string& project_id = "p1");
   // Attaches an available volume to a server as `device` ("vdb") at once.
   void AttachNow(const std::string& server_id, const std::string& volume_id, const std::string& device);
+  // Detaches a volume from a server at once.
+  void DetachNow(const std::string& server_id, const std::string& volume_id);
   // Moves a server to another host (a migration).
   void MoveServer(const std::string& server_id, const std::string& host);
   void RemoveServer(const std::string& server_id);
@@ -106,6 +108,8 @@ class FakeCloud final : public CloudDriver {
   std::vector<openstack::Volume> Volumes() const;
   std::vector<openstack::Image> Images() const;
   std::vector<openstack::Attachment> Attachments() const;  // Cinder attachments for a connector
+  // The connector of every attachment created, in order (removed ones too).
+  std::vector<nlohmann::json> Connectors() const;
   std::optional<openstack::Server> ServerNamed(const std::string& name) const;
   // The disks of libvirt domain `instance_name` on `host` (empty when no
   // such domain runs there).
@@ -208,6 +212,7 @@ class FakeCloud final : public CloudDriver {
   std::map<std::string, FakeServer> servers_;
   std::map<std::string, FakeVolume> volumes_;
   std::map<std::string, openstack::Attachment> attachments_;
+  std::vector<nlohmann::json> connectors_;
   std::map<std::string, FakeImage> images_;
   std::map<std::string, std::vector<FakeFailure>> failures_;
   std::map<std::string, int> calls_;

@@ -448,6 +448,7 @@ Result<os::Attachment> FakeCloud::CreateAttachment(const os::Token& token, const
   a.connection_info = {{"driver_volume_type", "file"}, {"data", {{"path", it->second.file.string()}}}};
   it->second.volume.status = "reserved";
   attachments_[a.id] = a;
+  connectors_.push_back(create.connector);
   return a;
 }
 
