@@ -15,8 +15,10 @@ std::string LocalHostName() {
   return name;
 }
 
-Status RegisterEngineOptions(OptionRegistry& registry) {
-  const std::string section(kSection);
+namespace {
+
+// The engine's own jobs: its name, workers and their leases.
+Status RegisterJobOptions(OptionRegistry& registry, const std::string& section) {
   CAIRN_RETURN_IF_ERROR(registry.Register(Option{
       .section = section,
       .name = "host",
@@ -57,6 +59,11 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
       .help = "How many VMs of a Parallel workload are snapshotted at the same time (Serial workloads: one).",
       .min = 1,
       .max = 1024}));
+  return Status::OK();
+}
+
+// How the engine reaches the datamovers and waits for OpenStack.
+Status RegisterDatamoverOptions(OptionRegistry& registry, const std::string& section) {
   CAIRN_RETURN_IF_ERROR(registry.Register(Option{
       .section = section,
       .name = "datamover_transport",
@@ -95,6 +102,11 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
               "become ACTIVE, a volume available, an image active).",
       .min = 10,
       .max = 86400}));
+  return Status::OK();
+}
+
+// The caps on snapshots moving data at once.
+Status RegisterSnapshotCapOptions(OptionRegistry& registry, const std::string& section) {
   CAIRN_RETURN_IF_ERROR(registry.Register(Option{
       .section = section,
       .name = "max_snapshots_per_host",
@@ -113,6 +125,11 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
               "a snapshot over the cap waits. 0: no cap.",
       .min = 0,
       .max = 100000}));
+  return Status::OK();
+}
+
+// [scheduler]: the scheduled snapshots.
+Status RegisterSchedulerOptions(OptionRegistry& registry) {
   CAIRN_RETURN_IF_ERROR(registry.Register(Option{
       .section = std::string(kSchedulerSection),
       .name = "enabled",
@@ -145,6 +162,11 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
       .type = OptionType::kString,
       .default_value = "UTC",
       .help = "The time zone of backup_window (an IANA name such as Europe/Paris)."}));
+  return Status::OK();
+}
+
+// What a restore creates and where it stages the boot disk.
+Status RegisterRestoreOptions(OptionRegistry& registry, const std::string& section) {
   CAIRN_RETURN_IF_ERROR(registry.Register(Option{
       .section = section,
       .name = "connector_ip",
@@ -167,6 +189,17 @@ Status RegisterEngineOptions(OptionRegistry& registry) {
       .default_value = "/var/lib/cairn/staging",
       .help = "Where a restore builds the boot disk image it uploads to Glance (needs room for the largest "
               "boot disk; removed after the upload)."});
+}
+
+}  // namespace
+
+Status RegisterEngineOptions(OptionRegistry& registry) {
+  const std::string section(kSection);
+  CAIRN_RETURN_IF_ERROR(RegisterJobOptions(registry, section));
+  CAIRN_RETURN_IF_ERROR(RegisterDatamoverOptions(registry, section));
+  CAIRN_RETURN_IF_ERROR(RegisterSnapshotCapOptions(registry, section));
+  CAIRN_RETURN_IF_ERROR(RegisterSchedulerOptions(registry));
+  return RegisterRestoreOptions(registry, section);
 }
 
 Result<EngineOptions> EngineOptionsFromConfig(const Config& config) {
