@@ -11,7 +11,7 @@
 namespace cairn::engine {
 namespace {
 
-namespace rs = db::schedule_run_status;
+namespace run_status = db::schedule_run_status;
 namespace ws = db::workload_status;
 
 std::string When(TimePoint t) { return FormatIso8601(t, IsoFormat::kSecondsZ); }
@@ -57,23 +57,24 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
     if (!schedule->enabled) {
       // Paused: a run waiting for the window is dropped, and on resume the
       // count starts again (the runs of the pause are not caught up).
-      if (latest->has_value() && (*latest)->status != rs::kPaused) {
-        if ((*latest)->status == rs::kWaiting) {
-          (void)runs.UpdateIf(w.id, (*latest)->due_at, rs::kWaiting, rs::kMissed, "",
+      if (latest->has_value() && (*latest)->status != run_status::kPaused) {
+        if ((*latest)->status == run_status::kWaiting) {
+          (void)runs.UpdateIf(w.id, (*latest)->due_at, run_status::kWaiting, run_status::kMissed, "",
                               "not started: the schedule was paused");
         }
-        mark(rs::kPaused, "the schedule was paused");
+        mark(run_status::kPaused, "the schedule was paused");
       }
       continue;
     }
     ++pass.workloads;
-    if (!latest->has_value() || (*latest)->status == rs::kPaused) {
+    if (!latest->has_value() || (*latest)->status == run_status::kPaused) {
       // First sight, or resumed: count from now, runs due before are not taken.
-      mark(rs::kBaseline, latest->has_value() ? "the schedule was resumed" : "the scheduler started counting here");
+      mark(run_status::kBaseline,
+           latest->has_value() ? "the schedule was resumed" : "the scheduler started counting here");
       continue;
     }
     std::optional<db::ScheduleRun> pending;
-    if ((*latest)->status == rs::kWaiting) pending = **latest;
+    if ((*latest)->status == run_status::kWaiting) pending = **latest;
 
     // A new run due? Runs that passed meanwhile fold into the latest.
     std::optional<TimePoint> due = NextRun(*schedule, (*latest)->due_at);
@@ -89,7 +90,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
         message += "; outside the backup window " + BackupWindowText(options_.window) + ": starts when it opens";
       }
       Status s = runs.Record(
-          {.workload_id = w.id, .due_at = *due, .status = std::string(rs::kWaiting), .message = message});
+          {.workload_id = w.id, .due_at = *due, .status = std::string(run_status::kWaiting), .message = message});
       if (s.code() == ErrorCode::kConflict) continue;  // another scheduler has it
       if (!s.ok()) {
         fail(s);
@@ -97,7 +98,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
       }
       if (pending) {
         Result<bool> replaced =
-            runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kMissed, "",
+            runs.UpdateIf(w.id, pending->due_at, run_status::kWaiting, run_status::kMissed, "",
                           "not started: the backup window " + BackupWindowText(options_.window) +
                               " did not open before the run due at " + When(*due) + " replaced it");
         if (replaced.ok() && *replaced) {
@@ -107,7 +108,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
         }
       }
       pending = db::ScheduleRun{
-          .workload_id = w.id, .due_at = *due, .status = std::string(rs::kWaiting), .message = message};
+          .workload_id = w.id, .due_at = *due, .status = std::string(run_status::kWaiting), .message = message};
     }
     if (!pending) continue;
     if (!InBackupWindow(options_.window, now)) {
@@ -131,8 +132,9 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
     bool owned = true;
     std::string snapshot_id;
     Status queued = db_.Transaction("queue scheduled snapshot", [&](db::Executor& tx) -> Status {
-      CAIRN_ASSIGN_OR_RETURN(bool mine, db::ScheduleRunRepository(tx).UpdateIf(w.id, pending->due_at, rs::kWaiting,
-                                                                              rs::kQueued, "", pending->message));
+      CAIRN_ASSIGN_OR_RETURN(bool mine,
+                             db::ScheduleRunRepository(tx).UpdateIf(w.id, pending->due_at, run_status::kWaiting,
+                                                                    run_status::kQueued, "", pending->message));
       if (!mine) {
         owned = false;
         return Status::Conflict("taken by another scheduler");
@@ -140,7 +142,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
       CAIRN_ASSIGN_OR_RETURN(db::Snapshot created, QueueSnapshot(tx, w, snapshot, false, job));
       snapshot_id = created.id;
       return db::ScheduleRunRepository(tx)
-          .UpdateIf(w.id, pending->due_at, rs::kQueued, rs::kQueued, created.id, pending->message)
+          .UpdateIf(w.id, pending->due_at, run_status::kQueued, run_status::kQueued, created.id, pending->message)
           .status();
     });
     if (!owned) continue;
@@ -154,7 +156,7 @@ Result<SchedulerPass> Scheduler::RunOnce(TimePoint now) {
       continue;
     }
     const std::string why = "scheduled snapshot due at " + When(pending->due_at) + " skipped: " + queued.message();
-    Result<bool> skipped = runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kSkipped, "", why);
+    Result<bool> skipped = runs.UpdateIf(w.id, pending->due_at, run_status::kWaiting, run_status::kSkipped, "", why);
     if (skipped.ok() && *skipped) {
       ++pass.skipped;
       log->warn("workload {}: {}", w.id, why);
