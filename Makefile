@@ -55,8 +55,12 @@ devcloud-packages: deps
 test-unit: build
 	@$(PHASE) unit-tests ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE devcloud $(call CTEST_RESULTS,unit-tests)
 
+# The sanitizer build: Debug (asserts on) at -O1 with line tables, as the sanitizers' authors
+# advise: the instrumented suites run about twice as fast as at -O0 and the reports keep
+# their file:line stacks. Only the suites below and cairn-img are built.
 $(ASAN_BUILD)/build.ninja:
-	@$(PHASE) sanitize-configure cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON
+	@$(PHASE) sanitize-configure cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_C_FLAGS_DEBUG="-O1 -g1"
 
 test-sanitize: deps $(ASAN_BUILD)/build.ninja
 	@$(PHASE) sanitize-build cmake --build $(ASAN_BUILD) -j $(JOBS) --target qcow2_tests target_tests api_tests api_v1_tests rpc_tests cairn-img

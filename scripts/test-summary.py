@@ -100,8 +100,10 @@ class Results:
             self.skips.append((name, reason or last_line(out)))
         elif status == "notrun":
             self.failed += 1
-            why = skipped.get("message") if skipped is not None else "not run"
-            self.failures.append((name, f"not run: {why}; {last_line(out)}"))
+            why = f"not run: {skipped.get('message') if skipped is not None else 'unknown reason'}"
+            if out.startswith("Failed test dependencies"):
+                why += f" ({last_line(out)})"
+            self.failures.append((name, why))
         else:
             self.failed += 1
             self.failures.append((name, "failed" if out.strip() else "failed (no output: a timeout or a crash?)"))
@@ -166,9 +168,12 @@ def print_summary(directory, title, expected):
             print(f"  [{phase}] {len(tests)} x {reason}\n      {names}")
     failures = [(phase, test, why) for phase, r in all_results.items() for test, why in r.failures]
     if failures:
-        print(f"\nfailed ({len(failures)}):")
+        by_why = OrderedDict()
         for phase, test, why in failures:
-            print(f"  [{phase}] {test}: {why}")
+            by_why.setdefault((phase, why), []).append(test)
+        print(f"\nfailed ({len(failures)}), all of them:")
+        for (phase, why), tests in by_why.items():
+            print(f"  [{phase}] {len(tests)} x {why}\n      {', '.join(tests)}")
     for name in order:
         if name in phases and phases[name][2] != 0 and name not in all_results:
             print(f"\nphase {name} failed (exit status {phases[name][2]}): see its output above")
