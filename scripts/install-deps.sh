@@ -18,6 +18,7 @@ PACKAGES=(
   libvirt-dev libnbd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev qemu-utils time openssl wrk
+  python3  # scripts/test-summary.py
   postgresql
 )
 if [ "${1:-}" = "fuzz" ]; then

@@ -20,7 +20,7 @@
 namespace cairn::api {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // Set when a read of the current request on this thread hit its deadline.
@@ -28,8 +28,8 @@ thread_local bool request_timed_out = false;
 
 // The wait of one poll: until `deadline` but at most `cap` (whole ms, at
 // least 1 ms before the deadline so a wait never spins at 0).
-int WaitMs(Clock::time_point deadline, milliseconds cap) {
-  const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
+int WaitMs(SteadyClock::time_point deadline, milliseconds cap) {
+  const auto left = std::chrono::ceil<milliseconds>(deadline - SteadyClock::now());
   if (left.count() <= 0) return 0;
   return static_cast<int>(std::min(left, cap).count());
 }
@@ -65,7 +65,7 @@ class DeadlineStream : public httplib::Stream {
 
   // A new request begins (its first byte is here or buffered): reads from now
   // on fail after `deadline`.
-  void StartRequest(Clock::time_point deadline) {
+  void StartRequest(SteadyClock::time_point deadline) {
     read_deadline_ = deadline;
     request_timed_out = false;
   }
@@ -92,7 +92,7 @@ class DeadlineStream : public httplib::Stream {
   bool WaitReadable() const {
     const int ms = WaitMs(read_deadline_, read_wait_);
     if (ms > 0 && PollFor(fd_, POLLIN, ms)) return true;
-    if (Clock::now() >= read_deadline_) request_timed_out = true;
+    if (SteadyClock::now() >= read_deadline_) request_timed_out = true;
     return false;
   }
   bool WaitWritable() const { return is_writable(); }
@@ -100,7 +100,7 @@ class DeadlineStream : public httplib::Stream {
   const int fd_;
 
  private:
-  Clock::time_point read_deadline_ = Clock::now();
+  SteadyClock::time_point read_deadline_ = SteadyClock::now();
   const milliseconds read_wait_;
   const milliseconds write_wait_;
 };
@@ -196,7 +196,7 @@ class TlsDeadlineStream final : public DeadlineStream {
   }
 
   // The TLS handshake, done by `deadline`.
-  bool Accept(Clock::time_point deadline) {
+  bool Accept(SteadyClock::time_point deadline) {
     StartRequest(deadline);
     for (;;) {
       ERR_clear_error();
@@ -240,7 +240,7 @@ class DeadlineServer final : public Base {
   // false when none came or the server stops (checked every 50 ms).
   bool AwaitRequest(const DeadlineStream& stream) const {
     if (stream.HasBuffered()) return true;
-    const Clock::time_point until = Clock::now() + limits_.keep_alive_timeout;
+    const SteadyClock::time_point until = SteadyClock::now() + limits_.keep_alive_timeout;
     while (Running()) {
       const int ms = WaitMs(until, milliseconds(50));
       if (ms == 0) return false;
@@ -255,7 +255,7 @@ class DeadlineServer final : public Base {
     bool ok = false;
     for (size_t left = limits_.keep_alive_max_count; left > 0 && Running(); --left) {
       if (!AwaitRequest(stream)) break;
-      stream.StartRequest(Clock::now() + limits_.request_read_timeout);
+      stream.StartRequest(SteadyClock::now() + limits_.request_read_timeout);
       bool closed = false;
       ok = this->process_request(stream, left == 1, closed, nullptr);
       // After a timed-out read the rest of that request may still arrive: it
@@ -273,7 +273,7 @@ class DeadlineServer final : public Base {
     const int flags = ::fcntl(fd, F_GETFL, 0);
     if (flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 && SSL_set_fd(ssl.get(), fd) == 1) {
       TlsDeadlineStream stream(ssl.get(), fd, ReadWait(), WriteWait());
-      if (stream.Accept(Clock::now() + limits_.request_read_timeout)) {
+      if (stream.Accept(SteadyClock::now() + limits_.request_read_timeout)) {
         ok = ServeRequests(stream);
         if (ok) SSL_shutdown(ssl.get());  // one try; the socket is closed next anyway
       }

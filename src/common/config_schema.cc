@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/config_value.h"
+#include "common/ini.h"
 #include "common/strings.h"
 
 namespace cairn {
@@ -20,13 +21,6 @@ bool IsValidOptionName(std::string_view name) {
   if (name.empty() || !(name.front() >= 'a' && name.front() <= 'z')) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-bool IsValidSectionName(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
   });
 }
 
@@ -108,7 +102,7 @@ Result<OptionValue> ParseOptionValue(const Option& option, std::string_view text
 }
 
 Status OptionRegistry::Register(Option option) {
-  if (!IsValidSectionName(option.section)) {
+  if (!IsValidIniSectionName(option.section)) {
     return Status::InvalidArgument("invalid section name " + Quoted(option.section));
   }
   if (!IsValidOptionName(option.name)) {

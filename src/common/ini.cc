@@ -7,9 +7,8 @@
 #include "common/strings.h"
 
 namespace cairn {
-namespace {
 
-bool IsValidSectionName(std::string_view name) {
+bool IsValidIniSectionName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -18,6 +17,8 @@ bool IsValidSectionName(std::string_view name) {
   }
   return true;
 }
+
+namespace {
 
 // Removes one pair of matching surrounding quotes, as oslo.config does.
 std::string Unquote(std::string value) {
@@ -69,7 +70,7 @@ class Parser {
       return;
     }
     const std::string_view name = Trim(text.substr(1, text.size() - 2));
-    if (!IsValidSectionName(name)) {
+    if (!IsValidIniSectionName(name)) {
       Error(number, "invalid section name " + Quoted(name) +
                         " (letters, digits, '_', '-' and '.' only)");
       section_.reset();

@@ -48,6 +48,10 @@ struct IniDocument {
   std::vector<IniEntry> entries;          // every option, in file order
 };
 
+// True when `name` is a section name ParseIni accepts: non-empty, only ASCII letters,
+// digits, '_', '-' and '.'. Configuration schemas check their sections with it.
+bool IsValidIniSectionName(std::string_view name);
+
 // Parses `text`, naming `source_name` in messages. On malformed input returns
 // InvalidArgument whose message holds one "<source>:<line>: <problem>" line per
 // error found (all of them, not only the first). A key set twice within one

@@ -19,7 +19,6 @@ namespace cairn::datamover {
 namespace {
 
 namespace layout = target::layout;
-constexpr uint64_t kUnitBytes = 4 * 1024 * 1024;  // work taken by a worker at a time
 
 // What must happen to one cluster, decided from the source's extent map.
 enum class Need : uint8_t {

@@ -15,7 +15,6 @@ namespace cairn::datamover {
 namespace {
 
 namespace layout = target::layout;
-constexpr uint64_t kUnitBytes = 4 * 1024 * 1024;
 constexpr std::string_view kMergingSuffix = ".merging";
 
 bool EndsWith(const std::string& s, std::string_view suffix) {

@@ -15,6 +15,10 @@
 
 namespace cairn::datamover {
 
+// The work a worker takes at a time in backup, restore and merge: bounds each worker's
+// buffers, and progress advances by it.
+inline constexpr uint64_t kUnitBytes = 4 * 1024 * 1024;
+
 // Runs `work(unit, worker)` for every unit in [0, units) on `threads` threads
 // (0: one per core). Returns the first error, Cancelled when `cancel`
 // becomes true, or OK.

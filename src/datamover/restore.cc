@@ -13,8 +13,6 @@
 namespace cairn::datamover {
 namespace {
 
-constexpr uint64_t kUnitBytes = 4 * 1024 * 1024;
-
 Result<RestoreResult> RestoreInPlace(const qcow2::Disk& image, const Manifest& manifest, const RestoreRequest& req,
                                      RestoreResult result) {
   CAIRN_ASSIGN_OR_RETURN(auto out, OpenPosixFile(req.to, OpenMode::kReadWrite));

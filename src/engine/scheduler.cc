@@ -11,7 +11,7 @@
 namespace cairn::engine {
 namespace {
 
-namespace rs = db::schedule_run_status;
+namespace run_status = db::schedule_run_status;
 namespace ws = db::workload_status;
 
 std::string When(TimePoint t) { return FormatIso8601(t, IsoFormat::kSecondsZ); }
@@ -61,7 +61,7 @@ void QueueDueRun(db::Database& db, const BackupWindow& window, const db::Workloa
   }
   const std::string why = "scheduled snapshot due at " + When(pending.due_at) + " skipped: " + queued.status().message();
   Result<bool> skipped =
-      db::ScheduleRunRepository(db).UpdateIf(w.id, pending.due_at, rs::kWaiting, rs::kSkipped, "", why);
+      db::ScheduleRunRepository(db).UpdateIf(w.id, pending.due_at, run_status::kWaiting, run_status::kSkipped, "", why);
   if (skipped.ok() && *skipped) {
     ++pass.skipped;
     log->warn("workload {}: {}", w.id, why);
@@ -103,20 +103,20 @@ Status Scheduler::PassWorkload(const db::Workload& w, const control::JobSchedule
   if (!schedule.enabled) {
     // Paused: a run waiting for the window is dropped, and on resume the
     // count starts again (the runs of the pause are not caught up).
-    if (!latest || latest->status == rs::kPaused) return Status::OK();
-    if (latest->status == rs::kWaiting) {
-      (void)runs.UpdateIf(w.id, latest->due_at, rs::kWaiting, rs::kMissed, "", "not started: the schedule was paused");
+    if (!latest || latest->status == run_status::kPaused) return Status::OK();
+    if (latest->status == run_status::kWaiting) {
+      (void)runs.UpdateIf(w.id, latest->due_at, run_status::kWaiting, run_status::kMissed, "", "not started: the schedule was paused");
     }
-    return RecordRun(w, now, rs::kPaused, "the schedule was paused");
+    return RecordRun(w, now, run_status::kPaused, "the schedule was paused");
   }
   ++pass.workloads;
-  if (!latest || latest->status == rs::kPaused) {
+  if (!latest || latest->status == run_status::kPaused) {
     // First sight, or resumed: count from now, runs due before are not taken.
-    return RecordRun(w, now, rs::kBaseline,
+    return RecordRun(w, now, run_status::kBaseline,
                      latest ? "the schedule was resumed" : "the scheduler started counting here");
   }
   std::optional<db::ScheduleRun> pending;
-  if (latest->status == rs::kWaiting) pending = *latest;
+  if (latest->status == run_status::kWaiting) pending = *latest;
   std::optional<TimePoint> due = control::NextRun(schedule, latest->due_at);
   if (due && *due <= now) {
     CAIRN_ASSIGN_OR_RETURN(bool recorded, RecordDueRun(w, schedule, *due, now, pending, pass));
@@ -145,11 +145,11 @@ Result<bool> Scheduler::RecordDueRun(const db::Workload& w, const control::JobSc
     message += "; outside the backup window " + BackupWindowText(options_.window) + ": starts when it opens";
   }
   db::ScheduleRunRepository runs(db_);
-  Status s = runs.Record({.workload_id = w.id, .due_at = due, .status = std::string(rs::kWaiting), .message = message});
+  Status s = runs.Record({.workload_id = w.id, .due_at = due, .status = std::string(run_status::kWaiting), .message = message});
   if (s.code() == ErrorCode::kConflict) return false;
   CAIRN_RETURN_IF_ERROR(s);
   if (pending) {
-    Result<bool> replaced = runs.UpdateIf(w.id, pending->due_at, rs::kWaiting, rs::kMissed, "",
+    Result<bool> replaced = runs.UpdateIf(w.id, pending->due_at, run_status::kWaiting, run_status::kMissed, "",
                                           "not started: the backup window " + BackupWindowText(options_.window) +
                                               " did not open before the run due at " + When(due) + " replaced it");
     if (replaced.ok() && *replaced) {
@@ -158,7 +158,7 @@ Result<bool> Scheduler::RecordDueRun(const db::Workload& w, const control::JobSc
                                    w.id, When(pending->due_at));
     }
   }
-  pending = db::ScheduleRun{.workload_id = w.id, .due_at = due, .status = std::string(rs::kWaiting), .message = message};
+  pending = db::ScheduleRun{.workload_id = w.id, .due_at = due, .status = std::string(run_status::kWaiting), .message = message};
   return true;
 }
 

@@ -5,22 +5,23 @@ namespace {
 
 using nlohmann::json;
 
-json Domain(const std::string& name, const std::string& id) {
+// A domain by id, or by name ("Default" when neither is given).
+json DomainRefJson(const std::string& name, const std::string& id) {
   if (!id.empty()) return {{"id", id}};
   return {{"name", name.empty() ? std::string("Default") : name}};
 }
 
 // A user by id, or by name and domain.
-Result<json> UserRef(const std::string& id, const std::string& name, const std::string& domain_name,
-                     const std::string& domain_id) {
+Result<json> UserRefJson(const std::string& id, const std::string& name, const std::string& domain_name,
+                         const std::string& domain_id) {
   if (!id.empty()) return json{{"id", id}};
   if (name.empty()) return Status::InvalidArgument("authentication needs a user id or a user name");
-  return json{{"name", name}, {"domain", Domain(domain_name, domain_id)}};
+  return json{{"name", name}, {"domain", DomainRefJson(domain_name, domain_id)}};
 }
 
 Result<json> Identity(const PasswordAuth& a) {
   if (a.password.empty()) return Status::InvalidArgument("password authentication without a password");
-  CAIRN_ASSIGN_OR_RETURN(json user, UserRef(a.user_id, a.user_name, a.user_domain_name, a.user_domain_id));
+  CAIRN_ASSIGN_OR_RETURN(json user, UserRefJson(a.user_id, a.user_name, a.user_domain_name, a.user_domain_id));
   user["password"] = a.password;
   return json{{"methods", {"password"}}, {"password", {{"user", std::move(user)}}}};
 }
@@ -39,7 +40,7 @@ Result<json> Identity(const ApplicationCredentialAuth& a) {
     if (a.name.empty()) return Status::InvalidArgument("application credential needs an id or a name");
     credential["name"] = a.name;
     CAIRN_ASSIGN_OR_RETURN(credential["user"],
-                           UserRef(a.user_id, a.user_name, a.user_domain_name, a.user_domain_id));
+                           UserRefJson(a.user_id, a.user_name, a.user_domain_name, a.user_domain_id));
   }
   return json{{"methods", {"application_credential"}}, {"application_credential", std::move(credential)}};
 }
@@ -50,7 +51,7 @@ Result<std::optional<json>> Scope(const ProjectScope& s) {
   if (!s.project_id.empty()) return std::optional<json>(json{{"project", {{"id", s.project_id}}}});
   if (s.project_name.empty()) return Status::InvalidArgument("project scope needs a project id or name");
   return std::optional<json>(
-      json{{"project", {{"name", s.project_name}, {"domain", Domain(s.domain_name, s.domain_id)}}}});
+      json{{"project", {{"name", s.project_name}, {"domain", DomainRefJson(s.domain_name, s.domain_id)}}}});
 }
 
 Result<std::optional<json>> Scope(const TrustScope& s) {
