@@ -25,7 +25,7 @@
 # launcher is ccache. A fresh machine (CI) has no ccache, and that is what this is tuned for.
 #
 # cairn_build_speed_setup() creates the PCH targets; cairn_build_speed_apply(<dir>...)
-# then applies PCH and unity build to every library and executable defined in those
+# then applies PCH and unity build (not to the test suites) to every library and executable defined in those
 # directories and below, so a new library picks them up without a line of its own. A
 # target opts out by setting CAIRN_NO_UNITY_BUILD or CAIRN_NO_PCH (TRUE) on itself, with a
 # comment saying why.
@@ -83,7 +83,14 @@ function(_cairn_build_speed_target target)
     return()
   endif()
   get_target_property(no_unity ${target} CAIRN_NO_UNITY_BUILD)
-  if(CAIRN_UNITY_BUILD AND NOT no_unity)
+  get_target_property(libs ${target} LINK_LIBRARIES)
+  set(is_test_suite FALSE)
+  if(CAIRN_BUILD_TESTS AND libs MATCHES "GTest::")
+    set(is_test_suite TRUE)
+  endif()
+  # The test suites stay one translation unit per file: each *_test.cc has its own helpers
+  # and constants (kDiskSize, Ref, MustRun, ...) in an anonymous namespace, by design.
+  if(CAIRN_UNITY_BUILD AND NOT no_unity AND NOT is_test_suite)
     set_target_properties(${target} PROPERTIES
       UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${CAIRN_UNITY_BUILD_BATCH_SIZE})
   endif()
@@ -93,8 +100,7 @@ function(_cairn_build_speed_target target)
     return()
   endif()
   _cairn_pch_warnings(${target})
-  get_target_property(libs ${target} LINK_LIBRARIES)
-  if(CAIRN_BUILD_TESTS AND libs MATCHES "GTest::")
+  if(is_test_suite)
     target_precompile_headers(${target} REUSE_FROM cairn_test_pch)
   else()
     target_precompile_headers(${target} REUSE_FROM cairn_pch)
