@@ -10,7 +10,7 @@ namespace cairn::control {
 namespace {
 
 namespace ss = db::snapshot_status;
-namespace rs = db::schedule_run_status;
+namespace run_status = db::schedule_run_status;
 
 // Inside `tx`: drops the queued snapshot_create job of `s`, if there is one
 // and it is still queued; then the snapshot is cancelled at once and its
@@ -59,13 +59,13 @@ Result<ScheduledSnapshot> SnapshotManager::CreateScheduled(const db::Workload& w
   bool taken_by_another = false;
   Status queued = db_.Transaction("queue scheduled snapshot", [&](db::Executor& tx) -> Status {
     db::ScheduleRunRepository runs(tx);
-    CAIRN_ASSIGN_OR_RETURN(bool mine, runs.UpdateIf(w.id, due_at, rs::kWaiting, rs::kQueued, "", message));
+    CAIRN_ASSIGN_OR_RETURN(bool mine, runs.UpdateIf(w.id, due_at, run_status::kWaiting, run_status::kQueued, "", message));
     if (!mine) {
       taken_by_another = true;
       return Status::Conflict("taken by another scheduler");  // rolls back
     }
     CAIRN_ASSIGN_OR_RETURN(out.snapshot, QueueSnapshot(tx, w, snapshot, false, job));
-    return runs.UpdateIf(w.id, due_at, rs::kQueued, rs::kQueued, out.snapshot.id, message).status();
+    return runs.UpdateIf(w.id, due_at, run_status::kQueued, run_status::kQueued, out.snapshot.id, message).status();
   });
   if (taken_by_another) return ScheduledSnapshot{};
   CAIRN_RETURN_IF_ERROR(queued);
