@@ -18,7 +18,8 @@
 # and libstdc++ 12 relies on it to silence -Warray-bounds, -Wstringop-overflow and
 # -Wstringop-overread in <string>'s inlined copies (known false positives at -O2). With a
 # PCH on GCC 12 (Debian 12, CI) those three warnings are therefore switched off for the
-# targets that use it; -DCAIRN_PCH=OFF, GCC 13 and clang keep them.
+# targets that use it, and in the sanitizer build -Wmaybe-uninitialized too (<regex>'s
+# false positive at -O1 with ASan); -DCAIRN_PCH=OFF, GCC 13 and clang keep them.
 #
 # ccache: a PCH target's objects are cacheable when ccache's sloppiness includes
 # pch_defines,time_macros; cairn_build_speed_setup() sets it through the launcher when the
@@ -44,6 +45,12 @@ set(CAIRN_TEST_PCH_HEADERS ${CAIRN_PCH_HEADERS} <gmock/gmock.h> <gtest/gtest.h>)
 function(_cairn_pch_warnings target)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     target_compile_options(${target} PRIVATE -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread)
+    # The sanitizer build (-O1 with ASan/UBSan) also meets libstdc++ 12's known
+    # -Wmaybe-uninitialized false positive in <regex>'s std::function states, which the
+    # lost pragmas no longer silence (http_server_test.cc failed on it).
+    if(CAIRN_SANITIZE)
+      target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+    endif()
   endif()
 endfunction()
 
